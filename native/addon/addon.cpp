@@ -1,0 +1,31 @@
+// Module entry: per-environment state and the registration of every binding function.
+#include <napi.h>
+
+#include "errors.hpp"
+#include "runtime_fns.hpp"
+#include "sodium_runtime.hpp"
+#include "state.hpp"
+
+namespace sga {
+
+AddonState& State(Napi::Env env) { return *env.GetInstanceData<AddonState>(); }
+
+}  // namespace sga
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  if (!sg::sodium_ready()) {
+    Napi::Error::New(env, "ERR_NATIVE_INIT: libsodium could not be initialized")
+        .ThrowAsJavaScriptException();
+    return exports;
+  }
+  // Deleted by Node when this environment (main thread or worker) is torn down.
+  env.SetInstanceData(new sga::AddonState());
+  sga::RegisterRuntime(env, exports);
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(start_guard, Init)

@@ -1,0 +1,47 @@
+// Builds the TypeScript: CommonJS implementation (dist/cjs), a thin ESM wrapper over it
+// (dist/esm, so there is one copy of every class and store), and the browser build
+// (dist/browser) in which lib/native.ts is swapped for lib/native.browser.ts.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const entries = ['index'];
+
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], {
+  stdio: 'inherit',
+});
+cpSync(join(root, 'types'), join(root, 'dist/types'), { recursive: true });
+
+mkdirSync(join(root, 'dist/esm'), { recursive: true });
+for (const entry of entries) {
+  const names = Object.keys(require(join(root, 'dist/cjs', `${entry}.js`))).filter((n) => n !== '__esModule');
+  const wrapper =
+    `import cjs from '../cjs/${entry}.js';\n` +
+    `export const { ${names.join(', ')} } = cjs;\n`;
+  writeFileSync(join(root, 'dist/esm', `${entry}.mjs`), wrapper);
+}
+
+const browserNative = {
+  name: 'start-guard-browser-native',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/native$/ }, (args) => ({ path: join(args.resolveDir, 'native.browser.ts') }));
+  },
+};
+for (const entry of entries) {
+  await esbuild.build({
+    entryPoints: [join(root, 'lib', `${entry}.ts`)],
+    outfile: join(root, 'dist/browser', `${entry}.mjs`),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    plugins: [browserNative],
+    logLevel: 'warning',
+  });
+}

@@ -1,0 +1,88 @@
+// The package as a user receives it: npm pack, install the tarball with install scripts off (as
+// npm 11, pnpm 10 and Bun do by default), load it from require and import, and bundle the
+// public entry for the browser.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
+let dir;
+let files;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'start-guard-pack-'));
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, encoding: 'utf8' });
+  const [info] = JSON.parse(out);
+  files = info.files.map((f) => f.path);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+  execFileSync(
+    'npm',
+    ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', join(dir, info.filename)],
+    { cwd: dir, stdio: 'inherit' },
+  );
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('the tarball holds the builds, the binary and its libraries, and no sources or build trees', () => {
+  for (const f of [
+    'dist/cjs/index.js',
+    'dist/esm/index.mjs',
+    'dist/browser/index.mjs',
+    'prebuilds/linux-x64/start_guard.node',
+    'prebuilds/linux-x64/libsodium.so.23',
+    'prebuilds/linux-x64/manifest.json',
+  ]) {
+    assert.ok(files.includes(f), `missing ${f}`);
+  }
+  assert.ok(!files.some((f) => /^(native|lib|test|build|bench)\//.test(f)), files.join(' '));
+});
+
+test('installed without install scripts, it loads from require and from import', () => {
+  const cjs = execFileSync(
+    process.execPath,
+    ['-e', "const sg = require('start-guard'); console.log(sg.randomBytes(5).length, sg.runtimeInfo().napi)"],
+    { cwd: dir, encoding: 'utf8' },
+  );
+  assert.equal(cjs.trim(), '5 9');
+  const esm = execFileSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      "import { randomBytes, isStartGuardError } from 'start-guard'; console.log(randomBytes(7).length, typeof isStartGuardError)",
+    ],
+    { cwd: dir, encoding: 'utf8' },
+  );
+  assert.equal(esm.trim(), '7 function');
+});
+
+test('a browser bundle of the public entry has no binary path and no server code', async () => {
+  writeFileSync(
+    join(dir, 'entry.mjs'),
+    "export { StartGuardError, isStartGuardError, randomBytes, runtimeInfo } from 'start-guard';\n",
+  );
+  const outfile = join(dir, 'bundle.mjs');
+  await esbuild.build({
+    absWorkingDir: dir,
+    entryPoints: ['entry.mjs'],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    outfile,
+    logLevel: 'silent',
+  });
+  const code = readFileSync(outfile, 'utf8');
+  for (const forbidden of ['.node', 'prebuilds', 'process.report', 'node:', 'glibc']) {
+    assert.ok(!code.includes(forbidden), `bundle contains ${forbidden}`);
+  }
+  // Evaluated as the browser would: the error helpers are real, server methods refuse.
+  const mod = await import(pathToFileURL(outfile).href);
+  const e = new mod.StartGuardError('ERR_CSRF', 'x');
+  assert.equal(mod.isStartGuardError(e, 'ERR_CSRF'), true);
+  assert.throws(() => mod.randomBytes(4), (err) => mod.isStartGuardError(err, 'ERR_SERVER_ONLY'));
+});
