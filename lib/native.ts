@@ -38,13 +38,20 @@ function load(): Binding {
 }
 
 function checkGlibc(floor: string): void {
-  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)
+    ?.header;
   const runtime = header?.glibcVersionRuntime;
   if (runtime === undefined) {
-    throw new StartGuardError('ERR_NATIVE_LOAD', `start-guard needs glibc >= ${floor} (musl is not supported)`);
+    throw new StartGuardError(
+      'ERR_NATIVE_LOAD',
+      `start-guard needs glibc >= ${floor} (musl is not supported)`,
+    );
   }
   if (compareVersions(runtime, floor) < 0) {
-    throw new StartGuardError('ERR_NATIVE_LOAD', `start-guard needs glibc >= ${floor}; this system has ${runtime}`);
+    throw new StartGuardError(
+      'ERR_NATIVE_LOAD',
+      `start-guard needs glibc >= ${floor}; this system has ${runtime}`,
+    );
   }
 }
 

@@ -21,16 +21,16 @@ cpSync(join(root, 'types'), join(root, 'dist/types'), { recursive: true });
 mkdirSync(join(root, 'dist/esm'), { recursive: true });
 for (const entry of entries) {
   const names = Object.keys(require(join(root, 'dist/cjs', `${entry}.js`))).filter((n) => n !== '__esModule');
-  const wrapper =
-    `import cjs from '../cjs/${entry}.js';\n` +
-    `export const { ${names.join(', ')} } = cjs;\n`;
+  const wrapper = `import cjs from '../cjs/${entry}.js';\n` + `export const { ${names.join(', ')} } = cjs;\n`;
   writeFileSync(join(root, 'dist/esm', `${entry}.mjs`), wrapper);
 }
 
 const browserNative = {
   name: 'start-guard-browser-native',
   setup(build) {
-    build.onResolve({ filter: /^\.\/native$/ }, (args) => ({ path: join(args.resolveDir, 'native.browser.ts') }));
+    build.onResolve({ filter: /^\.\/native$/ }, (args) => ({
+      path: join(args.resolveDir, 'native.browser.ts'),
+    }));
   },
 };
 for (const entry of entries) {

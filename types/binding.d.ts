@@ -12,9 +12,23 @@ export interface CpuFeatures {
   rdrand: boolean;
 }
 
+declare const localKeyBrand: unique symbol;
+export type LocalKeyHandle = { readonly [localKeyBrand]: true };
+
 export interface Binding {
   versions(): { sodium: string; napi: number };
   cpuFeatures(): CpuFeatures;
   randomBytes(size: number): Buffer;
+  /** An opaque, type-tagged handle to a PASETO v4.local key held (and wiped) in C++. */
+  localKey(raw: Uint8Array): LocalKeyHandle;
+  /** BLAKE2b-256 of the secret keyed with "start-guard/sealer-key/v1". */
+  deriveKey(secret: Uint8Array): Buffer;
+  paserkLid(raw: Uint8Array): string;
+  paserkLocalDecode(paserk: string): Buffer | null;
+  paserkLocalEncode(raw: Uint8Array): string;
+  /** v4.local encrypt with a random nonce; footer and implicit assertion as UTF-8 strings. */
+  seal(key: LocalKeyHandle, payload: string, footer: string, implicit: string): string;
+  /** v4.local decrypt (footer authenticated as part of the token); null for any invalid token. */
+  unseal(key: LocalKeyHandle, token: string, implicit: string): string | null;
   setErrorClass(errorClass: new (code: string, message: string) => Error): void;
 }

@@ -2,6 +2,7 @@
 #include <napi.h>
 
 #include "errors.hpp"
+#include "paseto_fns.hpp"
 #include "runtime_fns.hpp"
 #include "sodium_runtime.hpp"
 #include "state.hpp"
@@ -23,6 +24,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // Deleted by Node when this environment (main thread or worker) is torn down.
   env.SetInstanceData(new sga::AddonState());
   sga::RegisterRuntime(env, exports);
+  sga::RegisterPaseto(env, exports);
   return exports;
 }
 

@@ -13,7 +13,10 @@ test('StartGuardError carries code, status, and a message that starts with the c
   assert.equal(e.name, 'StartGuardError');
   assert.ok(e instanceof Error);
   assert.equal(new StartGuardError('ERR_SERVER_ONLY').status, undefined);
-  assert.equal(new StartGuardError('ERR_CSRF', 'ERR_CSRF: already prefixed').message, 'ERR_CSRF: already prefixed');
+  assert.equal(
+    new StartGuardError('ERR_CSRF', 'ERR_CSRF: already prefixed').message,
+    'ERR_CSRF: already prefixed',
+  );
   assert.equal(new StartGuardError('ERR_FORBIDDEN', 'x', { status: 404 }).status, 404);
 });
 
@@ -22,7 +25,14 @@ test('isStartGuardError recognizes the brand, optionally the code, and nothing e
   assert.equal(isStartGuardError(e), true);
   assert.equal(isStartGuardError(e, 'ERR_FORBIDDEN'), true);
   assert.equal(isStartGuardError(e, 'ERR_CSRF'), false);
-  for (const v of [null, undefined, 0, 'ERR_FORBIDDEN', new Error('ERR_FORBIDDEN'), { code: 'ERR_FORBIDDEN' }]) {
+  for (const v of [
+    null,
+    undefined,
+    0,
+    'ERR_FORBIDDEN',
+    new Error('ERR_FORBIDDEN'),
+    { code: 'ERR_FORBIDDEN' },
+  ]) {
     assert.equal(isStartGuardError(v), false);
   }
 });

@@ -61,10 +61,7 @@ test('the addon loads and works in several worker_threads at once, and survives 
 });
 
 test('a worker terminated while using the addon does not take the process down', async () => {
-  const w = new Worker(
-    `const sg = require('start-guard'); for (;;) sg.randomBytes(1024);`,
-    { eval: true },
-  );
+  const w = new Worker(`const sg = require('start-guard'); for (;;) sg.randomBytes(1024);`, { eval: true });
   await new Promise((r) => setTimeout(r, 150));
   const code = await w.terminate();
   assert.equal(code, 1);

@@ -16,7 +16,10 @@ let files;
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'start-guard-pack-'));
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, encoding: 'utf8' });
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   const [info] = JSON.parse(out);
   files = info.files.map((f) => f.path);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
@@ -84,5 +87,8 @@ test('a browser bundle of the public entry has no binary path and no server code
   const mod = await import(pathToFileURL(outfile).href);
   const e = new mod.StartGuardError('ERR_CSRF', 'x');
   assert.equal(mod.isStartGuardError(e, 'ERR_CSRF'), true);
-  assert.throws(() => mod.randomBytes(4), (err) => mod.isStartGuardError(err, 'ERR_SERVER_ONLY'));
+  assert.throws(
+    () => mod.randomBytes(4),
+    (err) => mod.isStartGuardError(err, 'ERR_SERVER_ONLY'),
+  );
 });

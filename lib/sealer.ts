@@ -1,0 +1,258 @@
+// Sealed tokens: PASETO v4.local through the native core. Policy lives here (keys and rotation,
+// footer rules, claims, expiry, size caps); the cryptography and the constant-time checks are
+// in native/core/paseto_v4_local.cpp.
+import type { LocalKeyHandle } from '../types/binding';
+import { StartGuardError, invalidArg } from './errors';
+import { native } from './native';
+
+export type SecretInput = string | Uint8Array;
+
+/** Why `unseal` returned null, for logging and metrics (never includes the token). */
+export type UnsealRejectReason =
+  | 'not_a_string'
+  | 'too_large'
+  | 'malformed'
+  | 'unknown_key'
+  | 'invalid'
+  | 'payload'
+  | 'expired'
+  | 'not_yet_valid';
+
+export interface SealerOptions {
+  /** Keys, newest first: the first seals, all unseal. A Uint8Array(32) or a PASERK `k4.local.`
+   * string is used as is; any other secret of >= 32 bytes is derived (BLAKE2b-256). */
+  secrets: SecretInput | readonly SecretInput[];
+  /** Tokens longer than this are refused before any decoding (default 4096, a cookie's size). */
+  maxTokenBytes?: number;
+  /** Told why each rejected token was rejected. Its errors are swallowed. */
+  onReject?: (reason: UnsealRejectReason) => void;
+  /** The clock, in epoch milliseconds (tests). */
+  nowMs?: () => number;
+}
+
+export interface SealOptions {
+  /** Lifetime in seconds (required). */
+  ttl: number;
+  /** Binds the token to a use: the implicit assertion (UTF-8 bytes of this string). */
+  purpose?: string;
+}
+
+export interface UnsealOptions {
+  purpose?: string;
+  claims?: boolean;
+}
+
+export interface SealedClaims<T> {
+  value: T;
+  jti: string;
+  /** Issued-at and expiry, epoch seconds. */
+  iat: number;
+  exp: number;
+}
+
+export interface Sealer {
+  seal(value: unknown, options: SealOptions): string;
+  unseal<T = unknown>(token: unknown, options: UnsealOptions & { claims: true }): SealedClaims<T> | null;
+  unseal<T = unknown>(token: unknown, options?: UnsealOptions): T | null;
+}
+
+interface Key {
+  handle: LocalKeyHandle;
+  /** The token's footer segment for this key: base64url of {"kid":"k4.lid.…"}. */
+  footer: string;
+  footerJson: string;
+}
+
+const HEADER = 'v4.local.';
+const DEFAULT_MAX_TOKEN_BYTES = 4096;
+
+export function createSealer(options: SealerOptions): Sealer {
+  if (typeof options !== 'object' || options === null) invalidArg('options', 'an object', options);
+  const keys = importKeys(options.secrets);
+  const maxTokenBytes = options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
+  if (!Number.isSafeInteger(maxTokenBytes) || maxTokenBytes < 64) {
+    throw new StartGuardError('ERR_INVALID_OPTION', 'maxTokenBytes must be an integer >= 64');
+  }
+  const onReject = optionalFunction(options.onReject, 'onReject');
+  const nowMs = optionalFunction(options.nowMs, 'nowMs') ?? Date.now;
+  const b = native();
+  const sealKey = keys[0]!;
+
+  const reject = (reason: UnsealRejectReason): null => {
+    if (onReject !== undefined) {
+      try {
+        onReject(reason);
+      } catch {
+        // A logging hook must never turn a rejected token into an exception.
+      }
+    }
+    return null;
+  };
+
+  function seal(value: unknown, opts: SealOptions): string {
+    if (value === undefined) invalidArg('value', 'a JSON-serializable value', value);
+    if (typeof opts !== 'object' || opts === null) invalidArg('options', 'an object with ttl', opts);
+    const { ttl } = opts;
+    if (typeof ttl !== 'number') invalidArg('options.ttl', 'a number of seconds', ttl);
+    if (!(ttl > 0) || !Number.isFinite(ttl)) {
+      throw new StartGuardError('ERR_INVALID_OPTION', 'options.ttl must be a positive number of seconds');
+    }
+    const purpose = purposeOf(opts.purpose);
+    const now = nowMs();
+    const payload = JSON.stringify({
+      data: value,
+      jti: nextJti(),
+      iat: isoSeconds(Math.floor(now / 1000)),
+      exp: isoSeconds(Math.floor(now / 1000 + ttl)),
+    });
+    const token = b.seal(sealKey.handle, payload, sealKey.footerJson, purpose);
+    if (token.length > maxTokenBytes) {
+      throw new StartGuardError(
+        'ERR_TOKEN_TOO_LARGE',
+        `the sealed token is ${token.length} bytes, over maxTokenBytes (${maxTokenBytes})`,
+      );
+    }
+    return token;
+  }
+
+  function unseal(token: unknown, opts?: UnsealOptions): unknown {
+    if (typeof token !== 'string') return reject('not_a_string');
+    // The cap comes first: nothing of an oversized token is decoded.
+    if (token.length > maxTokenBytes) return reject('too_large');
+    if (!token.startsWith(HEADER)) return reject('malformed');
+    const purpose = purposeOf(opts?.purpose);
+    let payload: string | null = null;
+    const dot = token.indexOf('.', HEADER.length);
+    if (dot === -1) {
+      // No footer: any key may have sealed it (a token from another PASETO library).
+      for (let i = 0; i < keys.length && payload === null; i++)
+        payload = b.unseal(keys[i]!.handle, token, purpose);
+    } else {
+      // Our footer names the key; any other footer is refused without trying a key.
+      const footer = token.slice(dot + 1);
+      for (let i = 0; i < keys.length; i++) {
+        if (keys[i]!.footer === footer) {
+          payload = b.unseal(keys[i]!.handle, token, purpose);
+          break;
+        }
+        if (i === keys.length - 1) return reject('unknown_key');
+      }
+    }
+    if (payload === null) return reject('invalid');
+    return readClaims(payload, opts?.claims === true, nowMs(), reject);
+  }
+
+  return { seal, unseal } as Sealer;
+}
+
+function readClaims(
+  payload: string,
+  wantClaims: boolean,
+  now: number,
+  reject: (r: UnsealRejectReason) => null,
+): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload);
+  } catch {
+    return reject('payload');
+  }
+  if (typeof parsed !== 'object' || parsed === null || !('data' in parsed)) return reject('payload');
+  const claims = parsed as { data: unknown; exp?: unknown; iat?: unknown; nbf?: unknown; jti?: unknown };
+  // exp is mandatory: a token that never expires is not one this library accepts.
+  const exp = typeof claims.exp === 'string' ? Date.parse(claims.exp) : NaN;
+  if (Number.isNaN(exp)) return reject('payload');
+  if (now >= exp) return reject('expired');
+  if (claims.nbf !== undefined) {
+    const nbf = typeof claims.nbf === 'string' ? Date.parse(claims.nbf) : NaN;
+    if (Number.isNaN(nbf)) return reject('payload');
+    if (now < nbf) return reject('not_yet_valid');
+  }
+  if (!wantClaims) return claims.data;
+  const iat = typeof claims.iat === 'string' ? Date.parse(claims.iat) : NaN;
+  return {
+    value: claims.data,
+    jti: typeof claims.jti === 'string' ? claims.jti : '',
+    iat: Number.isNaN(iat) ? NaN : Math.floor(iat / 1000),
+    exp: Math.floor(exp / 1000),
+  };
+}
+
+function importKeys(secrets: unknown): Key[] {
+  const list = Array.isArray(secrets) ? secrets : [secrets];
+  if (list.length === 0)
+    throw new StartGuardError('ERR_INVALID_OPTION', 'secrets must hold at least one secret');
+  const b = native();
+  return list.map((secret, i) => {
+    const raw = rawKey(secret, `secrets[${i}]`);
+    try {
+      const lid = b.paserkLid(raw.bytes);
+      const footerJson = `{"kid":"${lid}"}`;
+      return {
+        handle: b.localKey(raw.bytes),
+        footerJson,
+        footer: Buffer.from(footerJson).toString('base64url'),
+      };
+    } finally {
+      if (raw.ours) raw.bytes.fill(0);
+    }
+  });
+}
+
+/** The 32 key bytes for a secret; `ours` when they are a copy this module must wipe. */
+function rawKey(secret: unknown, name: string): { bytes: Uint8Array; ours: boolean } {
+  const b = native();
+  if (secret instanceof Uint8Array) {
+    if (secret.length === 32) return { bytes: secret, ours: false };
+    if (secret.length < 32) throw tooShort(name);
+    return { bytes: b.deriveKey(secret), ours: true };
+  }
+  if (typeof secret !== 'string') return invalidArg(name, 'a string or a Uint8Array', secret);
+  if (secret.startsWith('k4.local.')) {
+    const key = b.paserkLocalDecode(secret);
+    if (key === null)
+      throw new StartGuardError('ERR_INVALID_OPTION', `${name} is not a valid PASERK k4.local key`);
+    return { bytes: key, ours: true };
+  }
+  const bytes = Buffer.from(secret, 'utf8');
+  try {
+    if (bytes.length < 32) throw tooShort(name);
+    return { bytes: b.deriveKey(bytes), ours: true };
+  } finally {
+    bytes.fill(0);
+  }
+}
+
+function tooShort(name: string): StartGuardError {
+  return new StartGuardError('ERR_SECRET_TOO_SHORT', `${name} must be at least 32 bytes`);
+}
+
+function purposeOf(purpose: unknown): string {
+  if (purpose === undefined) return '';
+  if (typeof purpose !== 'string') return invalidArg('purpose', 'a string', purpose);
+  return purpose;
+}
+
+function optionalFunction<F>(value: F | undefined, name: string): F | undefined {
+  if (value !== undefined && typeof value !== 'function') invalidArg(name, 'a function', value);
+  return value;
+}
+
+function isoSeconds(seconds: number): string {
+  // RFC 3339 at second precision, as PASETO's examples write their claims.
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+// jti values come from a pool of CSPRNG bytes refilled 4 KiB at a time: one native call per
+// 256 tokens instead of one per token.
+let jtiPool: Buffer | undefined;
+let jtiOffset = 0;
+function nextJti(): string {
+  if (jtiPool === undefined || jtiOffset === jtiPool.length) {
+    jtiPool = native().randomBytes(4096);
+    jtiOffset = 0;
+  }
+  const id = jtiPool.toString('base64url', jtiOffset, jtiOffset + 16);
+  jtiOffset += 16;
+  return id;
+}

@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { decrypt as pasetoDecrypt, encrypt as pasetoEncrypt } from 'paseto-ts/v4';
+import { createSealer, isStartGuardError, randomBytes } from 'start-guard';
+
+const vectors = JSON.parse(readFileSync(new URL('../vectors/paseto-v4-local.json', import.meta.url), 'utf8'));
+const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
+const clock = (start = T0) => {
+  const c = { ms: start, nowMs: () => c.ms };
+  return c;
+};
+const key32 = () => randomBytes(32);
+const paserkOf = (key) => 'k4.local.' + Buffer.from(key).toString('base64url');
+
+test('seal/unseal round-trips JSON values, with and without claims', () => {
+  const c = clock();
+  const s = createSealer({ secrets: key32(), nowMs: c.nowMs });
+  for (const value of [{ a: 1, b: ['x', null] }, 'text', 0, false, null, [1, 2, 3], 'ünïcödé ✓']) {
+    assert.deepEqual(s.unseal(s.seal(value, { ttl: 60 })), value);
+  }
+  const t = s.seal({ uid: 'u1' }, { ttl: 90 });
+  const claims = s.unseal(t, { claims: true });
+  assert.deepEqual(claims.value, { uid: 'u1' });
+  assert.equal(claims.iat, T0 / 1000);
+  assert.equal(claims.exp, T0 / 1000 + 90);
+  assert.match(claims.jti, /^[A-Za-z0-9_-]{22}$/);
+  assert.notEqual(s.unseal(s.seal(1, { ttl: 9 }), { claims: true }).jti, claims.jti);
+  assert.match(t, /^v4\.local\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+});
+
+test('tokens expire at iat + ttl, checked against the clock on unseal', () => {
+  const c = clock();
+  const s = createSealer({ secrets: key32(), nowMs: c.nowMs });
+  const t = s.seal('v', { ttl: 10 });
+  c.ms += 9_999;
+  assert.equal(s.unseal(t), 'v');
+  c.ms += 1;
+  assert.equal(s.unseal(t), null);
+});
+
+test('the purpose is bound to the token (implicit assertion)', () => {
+  const s = createSealer({ secrets: key32() });
+  const t = s.seal('v', { ttl: 60, purpose: 'reset-password' });
+  assert.equal(s.unseal(t, { purpose: 'reset-password' }), 'v');
+  assert.equal(s.unseal(t), null);
+  assert.equal(s.unseal(t, { purpose: 'reset-passwordX' }), null);
+  assert.equal(s.unseal(s.seal('v', { ttl: 60 }), { purpose: 'reset-password' }), null);
+});
+
+test('rotation: the first secret seals, every secret unseals; a removed secret stops working', () => {
+  const oldKey = key32();
+  const newKey = 'a new application secret, at least 32 bytes long';
+  const before = createSealer({ secrets: [oldKey] });
+  const during = createSealer({ secrets: [newKey, oldKey] });
+  const after = createSealer({ secrets: [newKey] });
+  const oldToken = before.seal('old', { ttl: 60 });
+  const newToken = during.seal('new', { ttl: 60 });
+  assert.equal(during.unseal(oldToken), 'old');
+  assert.equal(during.unseal(newToken), 'new');
+  assert.equal(after.unseal(newToken), 'new');
+  assert.equal(after.unseal(oldToken), null);
+  assert.equal(before.unseal(newToken), null);
+});
+
+test('keys: Uint8Array(32) and k4.local are used as is; other secrets are derived; short ones refused', () => {
+  const raw = key32();
+  const a = createSealer({ secrets: raw });
+  const b = createSealer({ secrets: paserkOf(raw) });
+  assert.equal(b.unseal(a.seal('same key', { ttl: 60 })), 'same key');
+  // A string and the same bytes longer than 32 derive the same key.
+  const pass = 'p'.repeat(40);
+  const c = createSealer({ secrets: pass });
+  const d = createSealer({ secrets: Buffer.from(pass) });
+  assert.equal(d.unseal(c.seal('derived alike', { ttl: 60 })), 'derived alike');
+  // A 32-character string is derived, while the same 32 bytes as a Uint8Array are the key.
+  const str32 = createSealer({ secrets: 'q'.repeat(32) });
+  const raw32 = createSealer({ secrets: new Uint8Array(Buffer.from('q'.repeat(32))) });
+  assert.equal(raw32.unseal(str32.seal('x', { ttl: 60 })), null);
+  for (const short of ['p'.repeat(31), new Uint8Array(31), '']) {
+    assert.throws(
+      () => createSealer({ secrets: short }),
+      (err) => isStartGuardError(err, 'ERR_SECRET_TOO_SHORT') && !err.message.includes('ppp'),
+    );
+  }
+  assert.throws(
+    () => createSealer({ secrets: 'k4.local.notbase64!' }),
+    (err) => isStartGuardError(err, 'ERR_INVALID_OPTION'),
+  );
+  assert.throws(
+    () => createSealer({ secrets: [] }),
+    (err) => isStartGuardError(err, 'ERR_INVALID_OPTION'),
+  );
+  assert.throws(() => createSealer({ secrets: 42 }), TypeError);
+  assert.throws(() => createSealer(), TypeError);
+});
+
+test('unseal never throws for a bad token and says why through onReject', () => {
+  const reasons = [];
+  const s = createSealer({ secrets: key32(), onReject: (r) => reasons.push(r), maxTokenBytes: 600 });
+  const t = s.seal({ a: 1 }, { ttl: 60 });
+  const other = createSealer({ secrets: key32() }).seal({ a: 1 }, { ttl: 60 });
+  const noFooter = t.slice(0, t.lastIndexOf('.'));
+  const cases = [
+    [undefined, 'not_a_string'],
+    [42, 'not_a_string'],
+    [{ toString: () => t }, 'not_a_string'],
+    ['', 'malformed'],
+    ['v4.local.', 'invalid'],
+    ['v3.local.' + t.slice(9), 'malformed'],
+    ['v4.public.' + t.slice(9), 'malformed'],
+    [t + 'x', 'unknown_key'],
+    [t + '.', 'unknown_key'],
+    [other, 'unknown_key'],
+    [noFooter, 'invalid'],
+    [t.slice(0, 40) + '.' + t.slice(t.lastIndexOf('.') + 1), 'invalid'],
+    ['v4.local.' + 'A'.repeat(700), 'too_large'],
+    ['v4.local.%%%%', 'invalid'],
+  ];
+  for (const [token, why] of cases) {
+    reasons.length = 0;
+    assert.equal(s.unseal(token), null, String(token).slice(0, 30));
+    assert.deepEqual(reasons, [why], String(token).slice(0, 30));
+  }
+  // Every single-character change of the token body is refused.
+  const bodyEnd = t.lastIndexOf('.');
+  const alphabet = 'AQgw';
+  for (let i = 9; i < bodyEnd; i++) {
+    const ch = alphabet[(alphabet.indexOf(t[i]) + 1) % alphabet.length] ?? 'A';
+    assert.equal(s.unseal(t.slice(0, i) + ch + t.slice(i + 1)), null, `position ${i}`);
+  }
+  // A throwing onReject is swallowed.
+  const loud = createSealer({
+    secrets: key32(),
+    onReject: () => {
+      throw new Error('boom');
+    },
+  });
+  assert.equal(loud.unseal('junk'), null);
+});
+
+test('maxTokenBytes: sealing over it is ERR_TOKEN_TOO_LARGE', () => {
+  const s = createSealer({ secrets: key32(), maxTokenBytes: 300 });
+  assert.throws(
+    () => s.seal('x'.repeat(400), { ttl: 60 }),
+    (err) => isStartGuardError(err, 'ERR_TOKEN_TOO_LARGE'),
+  );
+  assert.throws(
+    () => createSealer({ secrets: key32(), maxTokenBytes: 10 }),
+    (err) => isStartGuardError(err, 'ERR_INVALID_OPTION'),
+  );
+});
+
+test('wrong argument types at the boundary are TypeErrors naming the argument', () => {
+  const s = createSealer({ secrets: key32() });
+  assert.throws(() => s.seal({ a: 1 }), { name: 'TypeError', message: /"options"/ });
+  assert.throws(() => s.seal({ a: 1 }, {}), { name: 'TypeError', message: /"options.ttl"/ });
+  assert.throws(() => s.seal({ a: 1 }, { ttl: '60' }), { name: 'TypeError', message: /"options.ttl"/ });
+  assert.throws(() => s.seal(undefined, { ttl: 60 }), { name: 'TypeError', message: /"value"/ });
+  assert.throws(() => s.seal({}, { ttl: 60, purpose: 7 }), { name: 'TypeError', message: /"purpose"/ });
+  for (const ttl of [0, -1, NaN, Infinity]) {
+    assert.throws(
+      () => s.seal(1, { ttl }),
+      (err) => isStartGuardError(err, 'ERR_INVALID_OPTION'),
+    );
+  }
+  assert.throws(() => createSealer({ secrets: key32(), onReject: 'x' }), TypeError);
+});
+
+test('official v4.local vectors through the public API (no-footer ones; 4-F-4 refused)', () => {
+  const before2022 = () => Date.UTC(2021, 0, 1);
+  for (const v of vectors.tests) {
+    if (v.footer !== '' || v['implicit-assertion'] !== '') continue;
+    const s = createSealer({ secrets: Buffer.from(v.key, 'hex'), nowMs: before2022 });
+    const got = s.unseal(v.token);
+    if (v['expect-fail']) assert.equal(got, null, v.name);
+    else assert.equal(got, JSON.parse(v.payload).data, v.name);
+  }
+});
+
+test('interop with paseto-ts: its tokens unseal here, and ours decrypt there', () => {
+  const key = key32();
+  const s = createSealer({ secrets: key });
+  const theirs = pasetoEncrypt(paserkOf(key), { data: { from: 'paseto-ts' }, exp: '1 hour' });
+  assert.deepEqual(s.unseal(theirs), { from: 'paseto-ts' });
+  const theirsBound = pasetoEncrypt(paserkOf(key), { data: 7, exp: '1 hour' }, { assertion: 'p1' });
+  assert.equal(s.unseal(theirsBound, { purpose: 'p1' }), 7);
+  assert.equal(s.unseal(theirsBound), null);
+
+  const ours = s.seal({ from: 'start-guard' }, { ttl: 60, purpose: 'p2' });
+  const { payload, footer } = pasetoDecrypt(paserkOf(key), ours, { assertion: 'p2' });
+  assert.deepEqual(payload.data, { from: 'start-guard' });
+  assert.match(footer.kid, /^k4\.lid\.[A-Za-z0-9_-]{44}$/);
+  assert.throws(() => pasetoDecrypt(paserkOf(key), ours, { assertion: 'p3' }));
+});
+
+test('the README vector: made by start-guard, read by start-guard and by paseto-ts', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const grab = (label) => readme.match(new RegExp('^' + label + ': `([^`]+)`$', 'm'))?.[1];
+  const key = grab('key'),
+    token = grab('token'),
+    purpose = grab('purpose'),
+    payload = grab('payload');
+  assert.ok(key && token && purpose && payload, 'README vector block missing');
+  const s = createSealer({ secrets: key });
+  assert.deepEqual(s.unseal(token, { purpose }), JSON.parse(payload).data);
+  const theirs = pasetoDecrypt(key, token, { assertion: purpose });
+  assert.deepEqual(theirs.payload, JSON.parse(payload));
+});
