@@ -2,6 +2,7 @@
 #include <napi.h>
 
 #include "errors.hpp"
+#include "file_lock_fns.hpp"
 #include "paseto_fns.hpp"
 #include "runtime_fns.hpp"
 #include "sodium_runtime.hpp"
@@ -25,6 +26,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new sga::AddonState());
   sga::RegisterRuntime(env, exports);
   sga::RegisterPaseto(env, exports);
+  sga::RegisterFileLock(env, exports);
   return exports;
 }
 

@@ -28,10 +28,18 @@ const std::string& ReadString(const Napi::CallbackInfo& info, size_t i, const ch
     ThrowType(info.Env(), std::string("The \"") + name + "\" argument must be a string");
   }
   napi_env env = info.Env();
+  // One pass when the reused buffer is large enough (napi writes a NUL at into[size()], which
+  // std::string allows). A result that fills the buffer may be truncated: then measure and
+  // read again, so a long string is never silently cut (a cut token would have two spellings).
+  if (into.size() < 1024) into.resize(1024);
+  into.resize(into.capacity());
   size_t len = 0;
-  napi_get_value_string_utf8(env, info[i], nullptr, 0, &len);
-  into.resize(len + 1);
-  napi_get_value_string_utf8(env, info[i], into.data(), len + 1, &len);
+  napi_get_value_string_utf8(env, info[i], into.data(), into.size() + 1, &len);
+  if (len == into.size()) {
+    napi_get_value_string_utf8(env, info[i], nullptr, 0, &len);
+    into.resize(len);
+    napi_get_value_string_utf8(env, info[i], into.data(), len + 1, &len);
+  }
   into.resize(len);
   return into;
 }

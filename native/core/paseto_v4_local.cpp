@@ -155,10 +155,10 @@ std::string v4_local_encrypt(const LocalKey& key, const uint8_t* msg, size_t msg
   token.reserve(kV4LocalHeaderLen + base64url_encoded_len(body.size()) + 1 +
                 (footer_len > 0 ? 1 + base64url_encoded_len(footer_len) : 0));
   token.append(kV4LocalHeader, kV4LocalHeaderLen);
-  base64url_append(token, body.data(), body.size());
+  base64url_append_public(token, body.data(), body.size());
   if (footer_len > 0) {
     token.push_back('.');
-    base64url_append(token, footer, footer_len);
+    base64url_append_public(token, footer, footer_len);
   }
   return token;
 }
@@ -181,7 +181,7 @@ bool v4_local_decrypt(const LocalKey& key, const char* token, size_t token_len,
   TokenParts parts;
   size_t body_len = 0;
   if (!split(token, token_len, &parts) || !body_len_ok(parts.body_len, &body_len)) return fail();
-  if (parts.footer != nullptr && !base64url_decode(parts.footer, parts.footer_len, footer)) {
+  if (parts.footer != nullptr && !base64url_decode_public(parts.footer, parts.footer_len, footer)) {
     return fail();
   }
 
@@ -190,7 +190,7 @@ bool v4_local_decrypt(const LocalKey& key, const char* token, size_t token_len,
   message_out.resize(body_len);
   size_t written = 0;
   uint8_t* const buf = bytes_of(message_out);
-  if (!base64url_decode(parts.body, parts.body_len, buf, body_len, &written)) return fail();
+  if (!base64url_decode_public(parts.body, parts.body_len, buf, body_len, &written)) return fail();
   const uint8_t* const nonce = buf;
   uint8_t* const c = buf + kNonceBytes;
   const size_t c_len = body_len - kNonceBytes - kTagBytes;
@@ -221,7 +221,7 @@ bool v4_local_footer(const char* token, size_t token_len, std::string& footer_ou
   size_t body_len = 0;
   if (!split(token, token_len, &parts) || !body_len_ok(parts.body_len, &body_len)) return false;
   if (parts.footer == nullptr) return true;
-  return base64url_decode(parts.footer, parts.footer_len, footer_out);
+  return base64url_decode_public(parts.footer, parts.footer_len, footer_out);
 }
 
 }  // namespace sg::paseto
