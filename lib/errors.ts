@@ -70,3 +70,7 @@ export function invalidArg(name: string, expected: string, value: unknown): neve
   (err as TypeError & { code: string }).code = 'ERR_INVALID_ARG_TYPE';
   throw err;
 }
+
+export function serverOnlyError(): StartGuardError {
+  return new StartGuardError('ERR_SERVER_ONLY', 'this start-guard function runs on the server only');
+}

@@ -13,3 +13,18 @@ export type {
   SecretInput,
   UnsealRejectReason,
 } from './sealer';
+export { createSessionManager, SESSION_PURPOSE } from './sessions/manager';
+export type {
+  Session,
+  SessionManager,
+  SessionManagerOptions,
+  IssuedSession,
+  ReadSession,
+} from './sessions/manager';
+export type { SessionCookieOptions } from './sessions/cookie';
+export type { StartGuardEvent, StartGuardEventType, EventSink } from './events';
+export { createMemoryRevocationStore } from './revocation/memory';
+export type { MemoryRevocationStoreOptions } from './revocation/memory';
+export { createFileRevocationStore } from './revocation/file';
+export type { FileRevocationStoreOptions } from './revocation/file';
+export type { RevocationStore, RevocableSession } from './revocation/types';

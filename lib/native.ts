@@ -6,6 +6,9 @@ import { StartGuardError } from './errors';
 
 let binding: Binding | undefined;
 
+/** False in the browser build (lib/native.browser.ts), where constructors are inert. */
+export const serverRuntime = true;
+
 export function native(): Binding {
   return binding ?? (binding = load());
 }

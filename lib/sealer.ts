@@ -2,8 +2,8 @@
 // footer rules, claims, expiry, size caps); the cryptography and the constant-time checks are
 // in native/core/paseto_v4_local.cpp.
 import type { LocalKeyHandle } from '../types/binding';
-import { StartGuardError, invalidArg } from './errors';
-import { native } from './native';
+import { StartGuardError, invalidArg, serverOnlyError } from './errors';
+import { native, serverRuntime } from './native';
 
 export type SecretInput = string | Uint8Array;
 
@@ -68,6 +68,7 @@ const DEFAULT_MAX_TOKEN_BYTES = 4096;
 
 export function createSealer(options: SealerOptions): Sealer {
   if (typeof options !== 'object' || options === null) invalidArg('options', 'an object', options);
+  if (!serverRuntime) return inertSealer;
   const keys = importKeys(options.secrets);
   const maxTokenBytes = options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
   if (!Number.isSafeInteger(maxTokenBytes) || maxTokenBytes < 64) {
@@ -144,6 +145,16 @@ export function createSealer(options: SealerOptions): Sealer {
 
   return { seal, unseal } as Sealer;
 }
+
+// The browser build's sealer: creating one is free, using one is ERR_SERVER_ONLY.
+const inertSealer: Sealer = {
+  seal: () => {
+    throw serverOnlyError();
+  },
+  unseal: () => {
+    throw serverOnlyError();
+  },
+};
 
 function readClaims(
   payload: string,

@@ -28,8 +28,10 @@ for (const entry of entries) {
 const browserNative = {
   name: 'start-guard-browser-native',
   setup(build) {
-    build.onResolve({ filter: /^\.\/native$/ }, (args) => ({
-      path: join(args.resolveDir, 'native.browser.ts'),
+    // Every relative import of a `native` module gets its `.browser.ts` twin (lib/native.ts,
+    // lib/revocation/native.ts): no binding, no Node built-ins in the browser build.
+    build.onResolve({ filter: /^(\.\.?\/)+native$/ }, (args) => ({
+      path: join(args.resolveDir, `${args.path}.browser.ts`),
     }));
   },
 };

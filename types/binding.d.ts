@@ -31,4 +31,9 @@ export interface Binding {
   /** v4.local decrypt (footer authenticated as part of the token); null for any invalid token. */
   unseal(key: LocalKeyHandle, token: string, implicit: string): string | null;
   setErrorClass(errorClass: new (code: string, message: string) => Error): void;
+  /**
+   * flock(fd, LOCK_EX | LOCK_NB): true when this open file description now holds the lock, false
+   * when another one (another process) does; other failures throw ERR_STORE_UNAVAILABLE.
+   */
+  flockExclusive(fd: number): boolean;
 }

@@ -1,0 +1,40 @@
+// One event sink for every component. Events carry no secret, token or password: personal data
+// is limited to userId, sessionId and ip (documented in the README).
+
+interface EventBase {
+  /** Epoch milliseconds. */
+  at: number;
+  userId?: string;
+  sessionId?: string;
+  ip?: string;
+  reason?: string;
+}
+
+export type StartGuardEvent =
+  | (EventBase & { type: 'session.created' })
+  | (EventBase & { type: 'session.revoked' })
+  | (EventBase & { type: 'session.rejected' })
+  | (EventBase & { type: 'logout' })
+  | (EventBase & { type: 'login.success' })
+  | (EventBase & { type: 'login.failure' })
+  | (EventBase & { type: 'ratelimit.blocked' })
+  | (EventBase & { type: 'csrf.blocked' })
+  | (EventBase & { type: 'auth.denied' })
+  | (EventBase & { type: 'reauth.required' })
+  | (EventBase & { type: 'store.unavailable' });
+
+export type StartGuardEventType = StartGuardEvent['type'];
+export type EventSink = (event: StartGuardEvent) => void;
+
+/** Calls the sink without awaiting it; its errors (sync or async) are swallowed. */
+export function emit(sink: EventSink | undefined, event: StartGuardEvent): void {
+  if (sink === undefined) return;
+  try {
+    const r = sink(event) as unknown;
+    if (r !== null && typeof r === 'object' && typeof (r as Promise<unknown>).catch === 'function') {
+      (r as Promise<unknown>).catch(() => {});
+    }
+  } catch {
+    // An event sink must never change what the request does.
+  }
+}

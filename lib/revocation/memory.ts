@@ -1,0 +1,50 @@
+// An in-process revocation store, for tests and single-process development: nothing survives a
+// restart and nothing is shared with other processes.
+import { checkClock, checkId, checkMs, checkSeconds, checkSession } from './args';
+import { RevocationTable } from './table';
+import type { RevocableSession, RevocationStore } from './types';
+
+export interface MemoryRevocationStoreOptions {
+  /** The clock, epoch milliseconds (default `Date.now`); tests pass a controllable one. */
+  nowMs?: () => number;
+}
+
+// Expired entries are dropped as they are looked up, and all of them on a write at most this
+// often, so the table stays bounded without a timer keeping the process alive.
+const SWEEP_INTERVAL_MS = 60_000;
+
+export function createMemoryRevocationStore(options: MemoryRevocationStoreOptions = {}): RevocationStore {
+  const now = checkClock(options.nowMs) ?? Date.now;
+  const table = new RevocationTable();
+  let lastSweepMs = -Infinity;
+
+  const sweep = (): void => {
+    const t = now();
+    if (t - lastSweepMs < SWEEP_INTERVAL_MS) return;
+    lastSweepMs = t;
+    table.prune(t);
+  };
+
+  return {
+    async revoke(sessionId: string, expiresAt: number): Promise<void> {
+      checkId('sessionId', sessionId);
+      checkSeconds('expiresAt', expiresAt);
+      sweep();
+      table.revoke(sessionId, expiresAt);
+    },
+    async revokeUserBefore(userId: string, atMs: number, keepUntil: number): Promise<void> {
+      checkId('userId', userId);
+      checkMs('atMs', atMs);
+      checkSeconds('keepUntil', keepUntil);
+      sweep();
+      table.revokeUserBefore(userId, atMs, keepUntil);
+    },
+    async isRevoked(session: RevocableSession): Promise<boolean> {
+      checkSession(session);
+      return table.isRevoked(session, now());
+    },
+    async close(): Promise<void> {
+      table.clear();
+    },
+  };
+}

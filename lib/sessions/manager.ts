@@ -1,0 +1,257 @@
+// Sessions over the sealer: a sealed cookie holding the session, idle and absolute timeouts
+// (OWASP Session Management; ASVS 7.3.1/7.3.2), sliding re-issue, and revocation through a store
+// so that sign-out really ends a session (ASVS 7.4.1).
+import { StartGuardError, invalidArg, serverOnlyError } from '../errors';
+import { type EventSink, emit } from '../events';
+import { native, serverRuntime } from '../native';
+import { defaultRevocationStore } from '../revocation/default';
+import type { RevocationStore } from '../revocation/types';
+import { type Sealer, type SecretInput, createSealer } from '../sealer';
+import {
+  type SessionCookieOptions,
+  MAX_COOKIE_BYTES,
+  clearSetCookie,
+  readCookie,
+  resolveCookie,
+  sessionSetCookie,
+} from './cookie';
+
+export interface Session<T> {
+  /** 128 random bits, base64url. */
+  id: string;
+  userId: string;
+  data: T;
+  /** When this session id was first issued, epoch milliseconds. */
+  createdAtMs: number;
+  /** When the user last proved who they are (password, passkey…), epoch seconds. */
+  authTime: number;
+  /** The idle deadline of the cookie that was read or issued, epoch seconds. */
+  idleExpiresAt: number;
+  /** The absolute deadline, epoch seconds. */
+  expiresAt: number;
+  /** Whether the cookie survives a browser restart (Max-Age) or is a browser-session cookie. */
+  persistent: boolean;
+}
+
+export interface SessionManagerOptions {
+  secrets: SecretInput | readonly SecretInput[];
+  cookieName?: string;
+  /** Default 12 hours. */
+  absoluteTimeoutSeconds?: number;
+  /** Default 30 minutes. */
+  idleTimeoutSeconds?: number;
+  /** Default false: a browser-session cookie (no Max-Age), as OWASP recommends. */
+  persistent?: boolean;
+  cookie?: SessionCookieOptions;
+  /** Where revocations live; default: the file store at ./.start-guard/revocations. */
+  revocation?: RevocationStore;
+  onEvent?: EventSink;
+  /** The clock, epoch milliseconds (tests). */
+  nowMs?: () => number;
+}
+
+export interface IssuedSession<T> {
+  session: Session<T>;
+  setCookie: string;
+}
+
+export interface ReadSession<T> {
+  session: Session<T>;
+  /** Present when the cookie was re-issued (sliding expiry). */
+  setCookie?: string;
+}
+
+export interface SessionManager<T> {
+  readonly cookieName: string;
+  read(request: Request | { headers: unknown } | string | null | undefined): Promise<ReadSession<T> | null>;
+  create(userId: string, data: T, options?: { authTime?: number; persistent?: boolean }): IssuedSession<T>;
+  update(session: Session<T>, data: T): IssuedSession<T>;
+  destroy(session: Session<T>): Promise<string>;
+  /** Set-Cookie that clears the cookie without revoking anything (e.g. after a bad cookie). */
+  clearCookie(): string;
+}
+
+/** The sealer purpose of session tokens: a session token is useless as any other token. */
+export const SESSION_PURPOSE = 'start-guard/session/v1';
+
+/** What the token's `data` holds (short names keep the cookie small). */
+interface SessionClaims {
+  sid: string;
+  uid: string;
+  cms: number;
+  at: number;
+  d: unknown;
+  /** 1 when the cookie is persistent (survives a browser restart). */
+  p?: 1;
+}
+
+export function createSessionManager<T = unknown>(options: SessionManagerOptions): SessionManager<T> {
+  if (typeof options !== 'object' || options === null) invalidArg('options', 'an object', options);
+  const cookieName =
+    options.cookieName ?? (options.cookie?.insecureDevelopment ? 'session' : '__Host-session');
+  if (typeof cookieName !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(cookieName)) {
+    throw new StartGuardError('ERR_INVALID_OPTION', 'cookieName must be a cookie name token (RFC 6265)');
+  }
+  const absolute = seconds(options.absoluteTimeoutSeconds, 12 * 3600, 'absoluteTimeoutSeconds');
+  const idle = seconds(options.idleTimeoutSeconds, 30 * 60, 'idleTimeoutSeconds');
+  const attrs = resolveCookie(cookieName, options.cookie);
+  const persistentDefault = options.persistent === true;
+  const onEvent = options.onEvent;
+  const nowMs = options.nowMs ?? Date.now;
+  if (!serverRuntime) return inertManager(cookieName);
+
+  // The cookie-size check (name + value <= 4096) is the binding limit, so the sealer's own cap is
+  // set above it; reads refuse oversized values before unsealing.
+  const sealer: Sealer = createSealer({ secrets: options.secrets, nowMs, maxTokenBytes: 16384 });
+  let store: RevocationStore | undefined = options.revocation;
+  // The embedded default is opened on first use; NODE_ENV=production without an explicit store
+  // is refused at construction, so a misconfiguration shows at start-up.
+  if (store === undefined && process.env.NODE_ENV === 'production') defaultRevocationStore();
+  const revocations = () => (store ??= defaultRevocationStore());
+
+  function issue(claims: SessionClaims, now: number): IssuedSession<T> {
+    const nowS = now / 1000;
+    const expiresAt = Math.floor(claims.cms / 1000) + absolute;
+    const idleExpiresAt = Math.min(Math.floor(nowS) + idle, expiresAt);
+    const ttl = idleExpiresAt - nowS;
+    if (ttl <= 0)
+      throw new StartGuardError('ERR_UNAUTHENTICATED', 'the session is past its absolute timeout');
+    const token = sealer.seal(claims, { ttl, purpose: SESSION_PURPOSE });
+    const maxAge = claims.p === 1 ? Math.max(1, Math.floor(idleExpiresAt - nowS)) : undefined;
+    return {
+      session: toSession(claims, idleExpiresAt, expiresAt),
+      setCookie: sessionSetCookie(cookieName, token, attrs, maxAge),
+    };
+  }
+
+  function create(userId: string, data: T, opts: { authTime?: number; persistent?: boolean } = {}) {
+    if (typeof userId !== 'string' || userId.length === 0) invalidArg('userId', 'a non-empty string', userId);
+    const now = nowMs();
+    const authTime = opts.authTime ?? Math.floor(now / 1000);
+    if (typeof authTime !== 'number' || !Number.isFinite(authTime)) {
+      invalidArg('options.authTime', 'epoch seconds', authTime);
+    }
+    // Always a new id (ASVS 7.2.4): 128 bits from the CSPRNG (ASVS 7.2.3).
+    const sid = Buffer.from(native().randomBytes(16)).toString('base64url');
+    const claims: SessionClaims = { sid, uid: userId, cms: now, at: authTime, d: data };
+    if (opts.persistent ?? persistentDefault) claims.p = 1;
+    const issued = issue(claims, now);
+    emit(onEvent, { type: 'session.created', at: now, userId, sessionId: sid });
+    return issued;
+  }
+
+  function update(session: Session<T>, data: T) {
+    const claims = claimsOf(session);
+    claims.d = data;
+    return issue(claims, nowMs());
+  }
+
+  async function read(request: Parameters<SessionManager<T>['read']>[0]): Promise<ReadSession<T> | null> {
+    const token = readCookie(cookieHeader(request), cookieName);
+    if (token === null || token.length + cookieName.length > MAX_COOKIE_BYTES) return null;
+    const sealed = sealer.unseal<unknown>(token, { purpose: SESSION_PURPOSE, claims: true });
+    if (sealed === null) return null;
+    const claims = sealed.value;
+    if (!isClaims(claims)) return null;
+    const now = nowMs();
+    // Both deadlines are checked against today's settings too, so shortening a timeout in the
+    // configuration applies to cookies already out there.
+    const expiresAt = Math.floor(claims.cms / 1000) + absolute;
+    const idleExpiresAt = Math.min(sealed.iat + idle, sealed.exp, expiresAt);
+    if (now >= idleExpiresAt * 1000) return null;
+    const session = toSession<T>(claims, idleExpiresAt, expiresAt);
+    if (await revocations().isRevoked(session)) {
+      emit(onEvent, {
+        type: 'session.rejected',
+        at: now,
+        userId: claims.uid,
+        sessionId: claims.sid,
+        reason: 'revoked',
+      });
+      return null;
+    }
+    // Sliding expiry: past half the idle window, re-issue (same id) so an active user stays in.
+    if (now - sealed.iat * 1000 > (idle * 1000) / 2 && expiresAt * 1000 > now + 1000) {
+      const reissued = issue(claims, now);
+      return reissued;
+    }
+    return { session };
+  }
+
+  async function destroy(session: Session<T>): Promise<string> {
+    if (typeof session !== 'object' || session === null || typeof session.id !== 'string') {
+      invalidArg('session', 'a Session', session);
+    }
+    // Durable before the cookie is cleared: a copied cookie must stop working (ASVS 7.4.1).
+    await revocations().revoke(session.id, session.expiresAt);
+    emit(onEvent, { type: 'session.revoked', at: nowMs(), userId: session.userId, sessionId: session.id });
+    return clearSetCookie(cookieName, attrs);
+  }
+
+  return { cookieName, read, create, update, destroy, clearCookie: () => clearSetCookie(cookieName, attrs) };
+}
+
+function toSession<T>(c: SessionClaims, idleExpiresAt: number, expiresAt: number): Session<T> {
+  return {
+    id: c.sid,
+    userId: c.uid,
+    data: c.d as T,
+    createdAtMs: c.cms,
+    authTime: c.at,
+    idleExpiresAt,
+    expiresAt,
+    persistent: c.p === 1,
+  };
+}
+
+function claimsOf<T>(session: Session<T>): SessionClaims {
+  if (typeof session !== 'object' || session === null || typeof session.id !== 'string') {
+    invalidArg('session', 'a Session', session);
+  }
+  const claims: SessionClaims = {
+    sid: session.id,
+    uid: session.userId,
+    cms: session.createdAtMs,
+    at: session.authTime,
+    d: session.data,
+  };
+  if (session.persistent === true) claims.p = 1;
+  return claims;
+}
+
+function isClaims(v: unknown): v is SessionClaims {
+  if (typeof v !== 'object' || v === null) return false;
+  const c = v as Record<string, unknown>;
+  return (
+    typeof c.sid === 'string' &&
+    typeof c.uid === 'string' &&
+    typeof c.cms === 'number' &&
+    typeof c.at === 'number' &&
+    'd' in c
+  );
+}
+
+function cookieHeader(request: unknown): unknown {
+  if (typeof request === 'string') return request;
+  if (typeof request !== 'object' || request === null) return undefined;
+  const headers = (request as { headers?: unknown }).headers;
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  // A Fetch Request (Start, Hono, Next) or Node's IncomingMessage (headers as a plain object).
+  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get('cookie');
+  return (headers as Record<string, unknown>).cookie;
+}
+
+function seconds(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new StartGuardError('ERR_INVALID_OPTION', `${name} must be a positive whole number of seconds`);
+  }
+  return value;
+}
+
+function inertManager<T>(cookieName: string): SessionManager<T> {
+  const refuse = (): never => {
+    throw serverOnlyError();
+  };
+  return { cookieName, read: refuse, create: refuse, update: refuse, destroy: refuse, clearCookie: refuse };
+}

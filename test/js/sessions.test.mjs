@@ -1,0 +1,301 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseSetCookie } from 'cookie';
+import {
+  createMemoryRevocationStore,
+  createSealer,
+  createSessionManager,
+  isStartGuardError,
+  randomBytes,
+} from 'start-guard';
+
+const T0 = Date.UTC(2026, 10, 25, 9, 0, 0);
+const MIN = 60_000;
+
+function setup(extra = {}) {
+  const clock = { ms: T0 };
+  const events = [];
+  const revocation = createMemoryRevocationStore({ nowMs: () => clock.ms });
+  const secrets = extra.secrets ?? randomBytes(32);
+  const sessions = createSessionManager({
+    secrets,
+    revocation,
+    nowMs: () => clock.ms,
+    onEvent: (e) => events.push(e),
+    ...extra,
+  });
+  return { clock, events, revocation, sessions, secrets };
+}
+
+/** The Cookie request header a browser would send back for a Set-Cookie. */
+const cookieOf = (setCookie) => {
+  const c = parseSetCookie(setCookie);
+  return `${c.name}=${c.value}`;
+};
+
+test('create: a new 128-bit id every time, secure cookie attributes, browser-session cookie', async () => {
+  const { sessions, events } = setup();
+  const a = sessions.create('user-1', { theme: 'dark' });
+  const b = sessions.create('user-1', { theme: 'dark' });
+  assert.match(a.session.id, /^[A-Za-z0-9_-]{22}$/);
+  assert.equal(Buffer.from(a.session.id, 'base64url').length, 16);
+  assert.notEqual(a.session.id, b.session.id);
+  const c = parseSetCookie(a.setCookie);
+  assert.equal(c.name, '__Host-session');
+  assert.equal(c.path, '/');
+  assert.equal(c.httpOnly, true);
+  assert.equal(c.secure, true);
+  assert.equal(c.sameSite, 'lax');
+  assert.equal(c.maxAge, undefined);
+  assert.equal(c.expires, undefined);
+  assert.equal(c.domain, undefined);
+  assert.deepEqual(a.session, {
+    id: a.session.id,
+    userId: 'user-1',
+    data: { theme: 'dark' },
+    createdAtMs: T0,
+    authTime: T0 / 1000,
+    idleExpiresAt: T0 / 1000 + 1800,
+    expiresAt: T0 / 1000 + 12 * 3600,
+    persistent: false,
+  });
+  assert.deepEqual(
+    events.map((e) => [e.type, e.userId, e.sessionId]),
+    [
+      ['session.created', 'user-1', a.session.id],
+      ['session.created', 'user-1', b.session.id],
+    ],
+  );
+  for (const e of events) assert.ok(!JSON.stringify(e).includes('v4.local'));
+});
+
+test('read: the cookie gives back the session, from a header string, a Request, or Node headers', async () => {
+  const { sessions } = setup();
+  const { session, setCookie } = sessions.create('u', [1, 2], { authTime: T0 / 1000 - 60 });
+  const header = `other=1; ${cookieOf(setCookie)}; x=y`;
+  const fromString = await sessions.read(header);
+  assert.deepEqual(fromString, { session });
+  const fromRequest = await sessions.read(new Request('https://app.test/', { headers: { cookie: header } }));
+  assert.deepEqual(fromRequest.session, session);
+  const fromNode = await sessions.read({ headers: { cookie: header } });
+  assert.deepEqual(fromNode.session, session);
+  assert.equal(fromString.session.authTime, T0 / 1000 - 60);
+});
+
+test('idle timeout: a cookie unused for 30 minutes is dead', async () => {
+  const { sessions, clock } = setup();
+  const cookie = cookieOf(sessions.create('u', null).setCookie);
+  clock.ms = T0 + 30 * MIN - 1000;
+  assert.ok(await sessions.read(cookie));
+  clock.ms = T0 + 30 * MIN;
+  assert.equal(await sessions.read(cookie), null);
+});
+
+test('sliding expiry: past half the idle window the cookie is re-issued with the same id', async () => {
+  const { sessions, clock } = setup();
+  const created = sessions.create('u', { n: 1 });
+  const cookie = cookieOf(created.setCookie);
+  clock.ms = T0 + 14 * MIN;
+  const early = await sessions.read(cookie);
+  assert.equal(early.setCookie, undefined);
+  clock.ms = T0 + 16 * MIN;
+  const late = await sessions.read(cookie);
+  assert.ok(late.setCookie);
+  assert.equal(late.session.id, created.session.id);
+  assert.equal(late.session.createdAtMs, T0);
+  assert.equal(late.session.idleExpiresAt, (T0 + 16 * MIN) / 1000 + 1800);
+  // The re-issued cookie outlives the first one.
+  clock.ms = T0 + 40 * MIN;
+  assert.equal(await sessions.read(cookie), null);
+  const next = await sessions.read(cookieOf(late.setCookie));
+  assert.equal(next.session.id, created.session.id);
+});
+
+test('absolute timeout: an active session still ends 12 hours after sign-in', async () => {
+  const { sessions, clock } = setup();
+  let cookie = cookieOf(sessions.create('u', null).setCookie);
+  let reads = 0;
+  for (clock.ms = T0; clock.ms < T0 + 12 * 3600_000 - 20 * MIN; clock.ms += 20 * MIN) {
+    const r = await sessions.read(cookie);
+    assert.ok(r, `alive at ${(clock.ms - T0) / MIN} min`);
+    if (r.setCookie) cookie = cookieOf(r.setCookie);
+    reads++;
+  }
+  assert.ok(reads > 30);
+  clock.ms = T0 + 12 * 3600_000;
+  assert.equal(await sessions.read(cookie), null);
+  // The last cookie's own deadline never passes the absolute one.
+  clock.ms = T0 + 12 * 3600_000 - 1;
+  const last = await sessions.read(cookie);
+  assert.ok(last === null || last.session.idleExpiresAt <= T0 / 1000 + 12 * 3600);
+});
+
+test('shortening a timeout in the configuration applies to cookies already issued', async () => {
+  const secrets = randomBytes(32);
+  const a = setup({ secrets });
+  const cookie = cookieOf(a.sessions.create('u', null).setCookie);
+  const b = setup({ secrets, idleTimeoutSeconds: 300, absoluteTimeoutSeconds: 600 });
+  b.clock.ms = T0 + 299_000;
+  assert.ok(await b.sessions.read(cookie));
+  b.clock.ms = T0 + 300_000;
+  assert.equal(await b.sessions.read(cookie), null);
+});
+
+test('destroy: clears the cookie and revokes the id, durable before it resolves', async () => {
+  const { sessions, events } = setup();
+  const { session, setCookie } = sessions.create('u', null);
+  const cookie = cookieOf(setCookie);
+  const cleared = parseSetCookie(await sessions.destroy(session));
+  assert.equal(cleared.name, '__Host-session');
+  assert.equal(cleared.value, '');
+  assert.equal(cleared.maxAge, 0);
+  assert.equal(await sessions.read(cookie), null);
+  assert.ok(events.some((e) => e.type === 'session.revoked' && e.sessionId === session.id));
+  assert.ok(events.some((e) => e.type === 'session.rejected' && e.reason === 'revoked'));
+});
+
+test('rotation on sign-in: a new id each create, and the old id revoked when the caller asks', async () => {
+  const { sessions } = setup();
+  const before = sessions.create('u', { anonymousCart: 3 });
+  const after = sessions.create('u', before.session.data, { authTime: T0 / 1000 });
+  await sessions.destroy(before.session);
+  assert.notEqual(after.session.id, before.session.id);
+  assert.equal(await sessions.read(cookieOf(before.setCookie)), null);
+  assert.equal((await sessions.read(cookieOf(after.setCookie))).session.id, after.session.id);
+});
+
+test('revocation by watermark: every session of the user created before it is dead, later ones live', async () => {
+  const { sessions, revocation, clock } = setup();
+  const phone = cookieOf(sessions.create('alice', null).setCookie);
+  const other = cookieOf(sessions.create('bob', null).setCookie);
+  clock.ms += 1000;
+  await revocation.revokeUserBefore('alice', clock.ms, clock.ms / 1000 + 12 * 3600);
+  const laptop = cookieOf(sessions.create('alice', null).setCookie);
+  assert.equal(await sessions.read(phone), null);
+  assert.ok(await sessions.read(other));
+  assert.ok(await sessions.read(laptop));
+});
+
+test('update: same id, createdAt and authTime; older cookies of the id stay valid until they expire', async () => {
+  const { sessions, clock } = setup();
+  const created = sessions.create('u', { role: 'admin' }, { authTime: T0 / 1000 - 5 });
+  clock.ms += MIN;
+  const updated = sessions.update(created.session, { role: 'viewer' });
+  assert.equal(updated.session.id, created.session.id);
+  assert.equal(updated.session.createdAtMs, created.session.createdAtMs);
+  assert.equal(updated.session.authTime, created.session.authTime);
+  assert.deepEqual((await sessions.read(cookieOf(updated.setCookie))).session.data, { role: 'viewer' });
+  // Documented: the old cookie still reads with its old data. Authorization state belongs in
+  // loadUser (looked up per request), not in session data.
+  assert.deepEqual((await sessions.read(cookieOf(created.setCookie))).session.data, { role: 'admin' });
+});
+
+test('persistent cookies carry Max-Age, and keep it across sliding and update', async () => {
+  const { sessions, clock } = setup();
+  const p = sessions.create('u', null, { persistent: true });
+  assert.equal(parseSetCookie(p.setCookie).maxAge, 1800);
+  assert.equal(p.session.persistent, true);
+  clock.ms += 20 * MIN;
+  const slid = await sessions.read(cookieOf(p.setCookie));
+  assert.equal(parseSetCookie(slid.setCookie).maxAge, 1800);
+  assert.equal(parseSetCookie(sessions.update(slid.session, 1).setCookie).maxAge, 1800);
+  const all = setup({ persistent: true });
+  assert.equal(parseSetCookie(all.sessions.create('u', null).setCookie).maxAge, 1800);
+  assert.equal(
+    parseSetCookie(all.sessions.create('u', null, { persistent: false }).setCookie).maxAge,
+    undefined,
+  );
+});
+
+test('cookie size: name + value over 4096 bytes is ERR_COOKIE_TOO_LARGE', () => {
+  const { sessions } = setup();
+  assert.ok(sessions.create('u', 'x'.repeat(2500)).setCookie.length < 4200);
+  assert.throws(
+    () => sessions.create('u', 'x'.repeat(3200)),
+    (e) => isStartGuardError(e, 'ERR_COOKIE_TOO_LARGE'),
+  );
+});
+
+test('junk and duplicate cookie headers read as no session, never throw', async () => {
+  const { sessions, secrets } = setup();
+  const good = cookieOf(sessions.create('u', null).setCookie);
+  const value = good.slice(good.indexOf('=') + 1);
+  const otherToken = createSealer({ secrets }).seal(
+    { sid: 'x', uid: 'u', cms: T0, at: 0, d: null },
+    { ttl: 60 },
+  );
+  const junk = [
+    undefined,
+    null,
+    '',
+    ';;;',
+    'a=b',
+    '__Host-session=',
+    '__Host-session=junk',
+    '__Host-session',
+    `__Host-session=${value}; __Host-session=${value}`,
+    `${good}; __Host-session=junk`,
+    ` __Host-session = ${value} ; __Host-session=${value}`,
+    `__Host-session=%E0%A4%A`,
+    `__Host-session=${value}x`,
+    `__Host-session=${otherToken}`,
+    `__Host-session=${'A'.repeat(5000)}`,
+    `__host-session=${value}`,
+    42,
+    { headers: null },
+    { headers: { cookie: 7 } },
+    new Request('https://app.test/'),
+  ];
+  for (const h of junk) assert.equal(await sessions.read(h), null, String(h).slice(0, 60));
+  assert.ok(await sessions.read(good));
+});
+
+test('insecure development mode: plain-HTTP cookies, refused with NODE_ENV=production', () => {
+  const dev = setup({ cookie: { insecureDevelopment: true } });
+  const c = parseSetCookie(dev.sessions.create('u', null).setCookie);
+  assert.equal(c.name, 'session');
+  assert.equal(c.secure, undefined);
+  assert.throws(
+    () => setup({ cookie: { insecureDevelopment: true }, cookieName: '__Host-x' }),
+    (e) => isStartGuardError(e, 'ERR_INVALID_OPTION'),
+  );
+  const saved = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    assert.throws(
+      () => setup({ cookie: { insecureDevelopment: true } }),
+      (e) => isStartGuardError(e, 'ERR_INSECURE_IN_PRODUCTION'),
+    );
+    // Production also needs an explicit revocation store.
+    assert.throws(
+      () => createSessionManager({ secrets: randomBytes(32) }),
+      (e) => isStartGuardError(e, 'ERR_INVALID_OPTION'),
+    );
+  } finally {
+    if (saved === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = saved;
+  }
+});
+
+test('options are checked at construction', () => {
+  assert.throws(() => createSessionManager(), TypeError);
+  assert.throws(
+    () => setup({ secrets: 'short' }),
+    (e) => isStartGuardError(e, 'ERR_SECRET_TOO_SHORT'),
+  );
+  assert.throws(
+    () => setup({ idleTimeoutSeconds: 0 }),
+    (e) => isStartGuardError(e, 'ERR_INVALID_OPTION'),
+  );
+  assert.throws(
+    () => setup({ cookieName: 'bad name;' }),
+    (e) => isStartGuardError(e, 'ERR_INVALID_OPTION'),
+  );
+  assert.throws(
+    () => setup({ cookie: { domain: 'app.test' } }),
+    (e) => isStartGuardError(e, 'ERR_INVALID_OPTION'),
+  );
+  const { sessions } = setup();
+  assert.throws(() => sessions.create('', null), TypeError);
+  assert.throws(() => sessions.create(42, null), TypeError);
+});
