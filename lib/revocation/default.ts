@@ -1,6 +1,7 @@
 // The store a session manager uses when its `revocation` option is omitted: the file store at
 // ./.start-guard/revocations, convenient in development and refused in production, where the
 // file (or the Redis store) must be chosen on purpose.
+import { isProduction } from '../env';
 import { StartGuardError } from '../errors';
 import { createFileRevocationStore } from './file';
 import { onServer } from './native';
@@ -14,7 +15,7 @@ let announced = false;
 export function defaultRevocationStore(): RevocationStore {
   // In the browser build the store is inert, and NODE_ENV (inlined by bundlers) says nothing.
   if (!onServer) return createFileRevocationStore({ path: DEFAULT_REVOCATION_PATH });
-  if (process.env.NODE_ENV === 'production') {
+  if (isProduction()) {
     throw new StartGuardError(
       'ERR_INVALID_OPTION',
       'NODE_ENV=production requires an explicit revocation store: pass ' +

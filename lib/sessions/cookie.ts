@@ -2,6 +2,7 @@
 // the `cookie` package doing the parsing and serialization.
 import { parseCookie, stringifySetCookie } from 'cookie';
 import { StartGuardError } from '../errors';
+import { isProduction } from '../env';
 
 /** Attribute overrides for the session cookie. */
 export interface SessionCookieOptions {
@@ -32,7 +33,7 @@ export const MAX_COOKIE_BYTES = 4096;
 
 export function resolveCookie(name: string, options: SessionCookieOptions = {}): CookieAttributes {
   const insecure = options.insecureDevelopment === true;
-  if (insecure && process.env.NODE_ENV === 'production') {
+  if (insecure && isProduction()) {
     throw new StartGuardError(
       'ERR_INSECURE_IN_PRODUCTION',
       'cookie.insecureDevelopment is for plain-HTTP localhost and refuses to run with NODE_ENV=production',

@@ -1,6 +1,7 @@
 // Sessions over the sealer: a sealed cookie holding the session, idle and absolute timeouts
 // (OWASP Session Management; ASVS 7.3.1/7.3.2), sliding re-issue, and revocation through a store
 // so that sign-out really ends a session (ASVS 7.4.1).
+import { isProduction } from '../env';
 import { StartGuardError, invalidArg, serverOnlyError } from '../errors';
 import { type EventSink, emit } from '../events';
 import { native, serverRuntime } from '../native';
@@ -106,7 +107,7 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
   let store: RevocationStore | undefined = options.revocation;
   // The embedded default is opened on first use; NODE_ENV=production without an explicit store
   // is refused at construction, so a misconfiguration shows at start-up.
-  if (store === undefined && process.env.NODE_ENV === 'production') defaultRevocationStore();
+  if (store === undefined && isProduction()) defaultRevocationStore();
   const revocations = () => (store ??= defaultRevocationStore());
 
   function issue(claims: SessionClaims, now: number): IssuedSession<T> {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import vm from 'node:vm';
 import * as esbuild from 'esbuild';
 
 const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../..');
@@ -65,10 +66,7 @@ test('installed without install scripts, it loads from require and from import',
 });
 
 test('a browser bundle of the public entry has no binary path and no server code', async () => {
-  writeFileSync(
-    join(dir, 'entry.mjs'),
-    "export { StartGuardError, isStartGuardError, randomBytes, runtimeInfo } from 'start-guard';\n",
-  );
+  writeFileSync(join(dir, 'entry.mjs'), "export * from 'start-guard';\n");
   const outfile = join(dir, 'bundle.mjs');
   await esbuild.build({
     absWorkingDir: dir,
@@ -80,7 +78,15 @@ test('a browser bundle of the public entry has no binary path and no server code
     logLevel: 'silent',
   });
   const code = readFileSync(outfile, 'utf8');
-  for (const forbidden of ['.node', 'prebuilds', 'process.report', 'node:', 'glibc']) {
+  for (const forbidden of [
+    '.node',
+    'prebuilds',
+    'process.report',
+    'node:',
+    'glibc',
+    'flockExclusive',
+    'fdatasync',
+  ]) {
     assert.ok(!code.includes(forbidden), `bundle contains ${forbidden}`);
   }
   // Evaluated as the browser would: the error helpers are real, server methods refuse.
@@ -91,4 +97,31 @@ test('a browser bundle of the public entry has no binary path and no server code
     () => mod.randomBytes(4),
     (err) => mod.isStartGuardError(err, 'ERR_SERVER_ONLY'),
   );
+});
+
+test('the browser bundle evaluates where there is no process, Buffer or require', async () => {
+  const { outputFiles } = await esbuild.build({
+    absWorkingDir: dir,
+    entryPoints: ['entry.mjs'],
+    bundle: true,
+    format: 'iife',
+    globalName: 'StartGuard',
+    platform: 'browser',
+    write: false,
+    logLevel: 'silent',
+  });
+  // A bare context: only what the language itself provides (as in a browser, no Node globals).
+  const context = vm.createContext({});
+  vm.runInContext(outputFiles[0].text, context);
+  const check = vm.runInContext(
+    `(() => {
+      const sg = StartGuard;
+      const dev = sg.createSessionManager({ secrets: 'x'.repeat(40), cookie: { insecureDevelopment: true } });
+      let code = '';
+      try { dev.create('u', null); } catch (e) { code = e.code; }
+      return [typeof process, dev.cookieName, code, sg.isStartGuardError(new sg.StartGuardError('ERR_CSRF'))].join(' ');
+    })()`,
+    context,
+  );
+  assert.equal(check, 'undefined session ERR_SERVER_ONLY true');
 });
