@@ -103,8 +103,8 @@ export function createSealer(options: SealerOptions): Sealer {
     const payload = JSON.stringify({
       data: value,
       jti: nextJti(),
-      iat: isoSeconds(Math.floor(now / 1000)),
-      exp: isoSeconds(Math.floor(now / 1000 + ttl)),
+      iat: isoSeconds(Math.floor(now / 1000), 'iat'),
+      exp: isoSeconds(Math.floor(now / 1000 + ttl), 'exp'),
     });
     const token = b.seal(sealKey.handle, payload, sealKey.footerJson, purpose);
     if (token.length > maxTokenBytes) {
@@ -249,9 +249,16 @@ function optionalFunction<F>(value: F | undefined, name: string): F | undefined 
   return value;
 }
 
-function isoSeconds(seconds: number): string {
-  // RFC 3339 at second precision, as PASETO's examples write their claims.
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+// RFC 3339 at second precision, as PASETO's examples write their claims. Tokens sealed in the
+// same second share their iat (and often exp) strings: a one-entry cache each saves ~0.4 µs.
+const isoCache = { iat: { s: NaN, v: '' }, exp: { s: NaN, v: '' } };
+function isoSeconds(seconds: number, slot: 'iat' | 'exp'): string {
+  const c = isoCache[slot];
+  if (c.s !== seconds) {
+    c.s = seconds;
+    c.v = new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+  }
+  return c.v;
 }
 
 // jti values come from a pool of CSPRNG bytes refilled 4 KiB at a time: one native call per

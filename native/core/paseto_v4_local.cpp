@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "base64url.hpp"
+#include "random.hpp"
 #include "sodium_runtime.hpp"
 
 namespace sg::paseto {
@@ -140,7 +141,7 @@ std::string v4_local_encrypt(const LocalKey& key, const uint8_t* msg, size_t msg
   if (test_nonce != nullptr) {
     std::memcpy(nonce, test_nonce, kNonceBytes);
   } else {
-    randombytes_buf(nonce, kNonceBytes);
+    nonce_fill(nonce, kNonceBytes);
   }
 
   SecretArray<kEkBytes + kN2Bytes> ek_n2;
