@@ -6,14 +6,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=prebuilds/linux-x64
 extra=()
-[ "${START_GUARD_SANITIZE:-0}" = 1 ] && extra+=(--CDSTART_GUARD_SANITIZE=ON)
-npx --no-install cmake-js compile --out build/addon "${extra[@]}" >build/cmake-js.log 2>&1 || {
+dir=build/addon
+# ASan + UBSan build of the addon (its own build tree): run node with LD_PRELOAD of libasan
+# and libubsan, as scripts/test-asan.sh does.
+if [ "${START_GUARD_SANITIZE:-0}" = 1 ]; then
+  extra+=(--CDSTART_GUARD_SANITIZE=ON)
+  dir=build/addon-asan
+fi
+npx --no-install cmake-js compile --out "$dir" "${extra[@]}" >build/cmake-js.log 2>&1 || {
   cat build/cmake-js.log
   exit 1
 }
 grep -E "warning:" build/cmake-js.log && { echo "build: warnings in the addon build (see above)"; exit 1; }
 rm -rf "$out" && mkdir -p "$out"
-cp build/addon/Release/start_guard.node "$out/"
+cp "$dir/Release/start_guard.node" "$out/"
 libdir=$(dirname "$(ldconfig -p | awk '/libsodium.so.23 .*x86-64/ {print $NF; exit}')")
 cp -L "$libdir/libsodium.so.23" "$out/"
 # The glibc floor: the highest GLIBC_x.y symbol version any shipped file needs.

@@ -7,7 +7,7 @@ stage() {
   echo
   echo "=== $name"
   "$@"
-  stage_report+=("$(printf '%-28s %4ds' "$name" $((SECONDS - t0)))")
+  stage_report+=("$(printf '%-36s %4ds' "$name" $((SECONDS - t0)))")
 }
 print_stages() {
   echo

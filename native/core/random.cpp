@@ -31,6 +31,8 @@ thread_local NoncePool pool;
 }  // namespace
 
 void random_fill(uint8_t* out, size_t len) noexcept {
+  // A zero-length JS buffer has a null data pointer; randombytes_buf declares it non-null.
+  if (len == 0) return;
   sodium_ready();
   randombytes_buf(out, len);
 }

@@ -1,0 +1,32 @@
+// npm run bench: every benchmark in turn, each in its own process (peers in the same run,
+// alternating rounds, medians). Then the C floor: the core's PASETO code called from C.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+
+console.log(`Node ${process.version}; ${new Date().toISOString()}`);
+for (const file of ['sealer.mjs', 'seal-parts.mjs', 'sessions.mjs']) {
+  console.log(`\n===== bench/${file}`);
+  run(process.execPath, [join('bench', file)]);
+}
+
+console.log('\n===== bench/native/paseto_bench.cpp (the C floor, no Node-API)');
+mkdirSync(join(root, 'build/bench'), { recursive: true });
+const sources = readdirSync(join(root, 'native/core'))
+  .filter((f) => f.endsWith('.cpp'))
+  .map((f) => join('native/core', f));
+run('g++', [
+  '-std=c++17',
+  '-O2',
+  '-Inative/core',
+  'bench/native/paseto_bench.cpp',
+  ...sources,
+  '-lsodium',
+  '-o',
+  'build/bench/paseto_bench',
+]);
+run(join(root, 'build/bench/paseto_bench'), []);
