@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: toolchain and libraries for the addon, Catch2 for the C++ tests.
+# Debian packages: toolchain and libraries for the addon, Catch2 for the C++ tests, clang and
+# its runtime for the libFuzzer targets.
 packages=(g++ make cmake pkg-config binutils libsodium-dev libargon2-dev libcrypt-dev catch2)
+packages+=(clang libclang-rt-14-dev)
 packages+=(${START_GUARD_EXTRA_PACKAGES:-})
 
 missing=()

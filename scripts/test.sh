@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm test: set-up, build, C++ tests (ctest), JS tests (node --test, including the pack smoke
-# test), then the JS suite again on Node 22 and 24 with the same binary. Benchmarks are not run.
+# test), both again with ASan + UBSan, the libFuzzer targets for a short while, then the JS
+# suite on Node 22 and 24 with the same binary. Benchmarks are not run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/stage.sh
@@ -47,6 +48,7 @@ stage "C++ tests (ctest)" ctest_stage
 stage "JS tests, Node $(node --version)" node_tests node test/pack/*.test.mjs
 stage "C++ tests, ASan + UBSan" ctest_stage asan
 stage "JS tests, addon under ASan + UBSan" sanitized_js
+stage "fuzz (libFuzzer, ${FUZZ_SECONDS:-20}s a target)" bash scripts/fuzz.sh
 if [ "${START_GUARD_SKIP_OTHER_NODES:-0}" != 1 ]; then
   stage "JS tests, Node 22" other_node 22
   stage "JS tests, Node 24" other_node 24
