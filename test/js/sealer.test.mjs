@@ -207,3 +207,20 @@ test('the README vector: made by start-guard, read by start-guard and by paseto-
   const theirs = pasetoDecrypt(key, token, { assertion: purpose });
   assert.deepEqual(theirs.payload, JSON.parse(payload));
 });
+
+test('worker threads: a token sealed in a worker unseals on the main thread, and back', async () => {
+  const { Worker } = await import('node:worker_threads');
+  const secret = 'a secret shared by every thread, 32+ bytes';
+  const s = createSealer({ secrets: secret });
+  const mine = s.seal({ from: 'main' }, { ttl: 60 });
+  const w = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const s = require('start-guard').createSealer({ secrets: workerData.secret });
+     parentPort.postMessage({ theirs: s.seal({ from: 'worker' }, { ttl: 60 }), read: s.unseal(workerData.mine) });`,
+    { eval: true, workerData: { secret, mine } },
+  );
+  const msg = await new Promise((resolve, reject) => w.once('message', resolve).once('error', reject));
+  await w.terminate();
+  assert.deepEqual(msg.read, { from: 'main' });
+  assert.deepEqual(s.unseal(msg.theirs), { from: 'worker' });
+});

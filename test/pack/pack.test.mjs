@@ -125,3 +125,19 @@ test('the browser bundle evaluates where there is no process, Buffer or require'
   );
   assert.equal(check, 'undefined session ERR_SERVER_ONLY true');
 });
+
+test('a missing binary is a clear ERR_NATIVE_LOAD at first use, not at import', () => {
+  // Last test: it breaks the installed copy on purpose.
+  rmSync(join(dir, 'node_modules/start-guard/prebuilds/linux-x64/start_guard.node'));
+  const out = execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `const sg = require('start-guard');
+       try { sg.randomBytes(1); console.log('loaded?!'); }
+       catch (e) { console.log(e.code, sg.isStartGuardError(e), /start_guard\\.node/.test(e.message), /external/.test(e.message)); }`,
+    ],
+    { cwd: dir, encoding: 'utf8' },
+  );
+  assert.equal(out.trim(), 'ERR_NATIVE_LOAD true true true');
+});
