@@ -171,22 +171,29 @@ function readClaims(
   if (typeof parsed !== 'object' || parsed === null || !('data' in parsed)) return reject('payload');
   const claims = parsed as { data: unknown; exp?: unknown; iat?: unknown; nbf?: unknown; jti?: unknown };
   // exp is mandatory: a token that never expires is not one this library accepts.
-  const exp = typeof claims.exp === 'string' ? Date.parse(claims.exp) : NaN;
+  const exp = rfc3339(claims.exp);
   if (Number.isNaN(exp)) return reject('payload');
   if (now >= exp) return reject('expired');
   if (claims.nbf !== undefined) {
-    const nbf = typeof claims.nbf === 'string' ? Date.parse(claims.nbf) : NaN;
+    const nbf = rfc3339(claims.nbf);
     if (Number.isNaN(nbf)) return reject('payload');
     if (now < nbf) return reject('not_yet_valid');
   }
   if (!wantClaims) return claims.data;
-  const iat = typeof claims.iat === 'string' ? Date.parse(claims.iat) : NaN;
+  const iat = rfc3339(claims.iat);
   return {
     value: claims.data,
     jti: typeof claims.jti === 'string' ? claims.jti : '',
     iat: Number.isNaN(iat) ? NaN : Math.floor(iat / 1000),
     exp: Math.floor(exp / 1000),
   };
+}
+
+// PASETO's claims are RFC 3339 date-times with an explicit offset. Date.parse alone also takes
+// local-time and free-form dates, whose meaning would depend on the server's time zone.
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/i;
+function rfc3339(value: unknown): number {
+  return typeof value === 'string' && RFC3339.test(value) ? Date.parse(value) : NaN;
 }
 
 function importKeys(secrets: unknown): Key[] {

@@ -21,9 +21,12 @@ sanitized_js() {
   START_GUARD_SANITIZE=1 bash scripts/build-native.sh
   local preload
   preload="$(g++ -print-file-name=libasan.so) $(g++ -print-file-name=libubsan.so)"
+  local status=0
   LD_PRELOAD="$preload" ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    node --test --test-reporter=spec test/js/*.test.mjs
-  bash scripts/build-native.sh # back to the release binary
+    node --test --test-reporter=spec test/js/*.test.mjs || status=$?
+  # Back to the release binary whatever happened: prebuilds/ must never keep the ASan build.
+  bash scripts/build-native.sh
+  return $status
 }
 
 node_tests() {

@@ -23,6 +23,17 @@ export function checkMs(name: string, value: unknown): asserts value is number {
   if (!Number.isFinite(value)) outOfRange(name, `must be finite; received ${value}`);
 }
 
+// 1e11 ms is March 1973: a watermark below it is almost surely seconds, which would revoke
+// nothing at all (fail-open), so it is refused.
+const MIN_WATERMARK_MS = 1e11;
+
+export function checkWatermarkMs(name: string, value: unknown): asserts value is number {
+  checkMs(name, value);
+  if (value < MIN_WATERMARK_MS) {
+    outOfRange(name, `must be epoch milliseconds (not seconds); received ${value}`);
+  }
+}
+
 export function checkSession(value: unknown): asserts value is RevocableSession {
   if (typeof value !== 'object' || value === null) invalidArg('session', 'an object', value);
   const s = value as Partial<RevocableSession>;

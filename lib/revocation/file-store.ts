@@ -6,7 +6,7 @@ import type * as Path from 'node:path';
 import { StartGuardError, isStartGuardError } from '../errors';
 import { emit, type EventSink } from '../events';
 import { native } from '../native';
-import { checkId, checkMs, checkSeconds, checkSession } from './args';
+import { checkId, checkSeconds, checkSession, checkWatermarkMs } from './args';
 import type { ResolvedFileStoreOptions } from './file';
 import { applyRecord, decodeChunk, encodeRecord, encodeTable } from './records';
 import { RevocationTable } from './table';
@@ -40,7 +40,9 @@ function prepareFile(path: string): string {
   const f = fs();
   const abs = nodePath().resolve(path);
   try {
-    f.mkdirSync(nodePath().dirname(abs), { recursive: true, mode: 0o700 });
+    const created = f.mkdirSync(nodePath().dirname(abs), { recursive: true, mode: 0o700 });
+    // A new directory's own entry must reach the disk too, or a crash can lose the whole log.
+    if (created !== undefined) fsyncDirectory(created);
     // O_CREAT without O_TRUNC: an existing log is never touched here.
     f.closeSync(f.openSync(abs, f.constants.O_RDONLY | f.constants.O_CREAT, 0o600));
     return f.realpathSync(abs);
@@ -82,7 +84,7 @@ class FileStore implements RevocationStore {
   private closed = false;
   private pending: PendingAppend[] = [];
   private flushing: Promise<void> | null = null;
-  /** A write failed midway: the file may end in a partial line, cut back to `consumed` first. */
+  /** A write failed midway: the file may end in a partial line, ended by endTornTail first. */
   private dirtyTail = false;
   private compactCheckAt: number;
 
@@ -111,7 +113,7 @@ class FileStore implements RevocationStore {
 
   async revokeUserBefore(userId: string, atMs: number, keepUntil: number): Promise<void> {
     checkId('userId', userId);
-    checkMs('atMs', atMs);
+    checkWatermarkMs('atMs', atMs);
     checkSeconds('keepUntil', keepUntil);
     this.io(() => this.becomeWriter());
     this.table.revokeUserBefore(userId, atMs, keepUntil);
@@ -211,22 +213,16 @@ class FileStore implements RevocationStore {
   private becomeWriter(): void {
     if (this.writer) return;
     const f = fs();
-    const lockFd = f.openSync(this.lockFile, f.constants.O_RDWR | f.constants.O_CREAT, 0o600);
+    const lockFd = this.lockCurrentLockFile();
+    if (lockFd === null) {
+      throw this.unavailable(
+        'locked',
+        `another process (or worker thread) writes the revocation file ${this.file}. A file store ` +
+          'has one writer: several instances need the Redis store (createRedisRevocationStore from ' +
+          'start-guard/redis).',
+      );
+    }
     try {
-      let locked: boolean;
-      try {
-        locked = native().flockExclusive(lockFd);
-      } catch (cause) {
-        throw this.unavailable('io', `cannot lock ${this.lockFile}`, cause);
-      }
-      if (!locked) {
-        throw this.unavailable(
-          'locked',
-          `another process (or worker thread) writes the revocation file ${this.file}. A file store ` +
-            'has one writer: several instances need the Redis store (createRedisRevocationStore from ' +
-            'start-guard/redis).',
-        );
-      }
       // The only writer now: start from the file as it is (a previous writer may have compacted
       // it), and cut a torn last record so the next append starts on a fresh line.
       const fd = f.openSync(
@@ -247,6 +243,32 @@ class FileStore implements RevocationStore {
     }
     this.lockFd = lockFd;
     this.writer = true;
+  }
+
+  /**
+   * Opens and flocks `<file>.lock`; null when another process holds it. The lock must be on the
+   * file that is at that path now: if the lock file was deleted and created again meanwhile, a
+   * lock on the old inode would let two processes write.
+   */
+  private lockCurrentLockFile(): number | null {
+    const f = fs();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const fd = f.openSync(this.lockFile, f.constants.O_RDWR | f.constants.O_CREAT, 0o600);
+      let locked: boolean;
+      try {
+        locked = native().flockExclusive(fd);
+      } catch (cause) {
+        f.closeSync(fd);
+        throw this.unavailable('io', `cannot lock ${this.lockFile}`, cause);
+      }
+      if (!locked) {
+        f.closeSync(fd);
+        return null;
+      }
+      if (f.fstatSync(fd).ino === f.statSync(this.lockFile, { throwIfNoEntry: false })?.ino) return fd;
+      f.closeSync(fd);
+    }
+    throw this.unavailable('io', `the lock file ${this.lockFile} keeps being replaced`);
   }
 
   /** Gives the lock up; the next write takes it again (and reloads). */
@@ -270,8 +292,7 @@ class FileStore implements RevocationStore {
       const batch = this.pending.splice(0);
       try {
         if (!this.writer) this.becomeWriter(); // compaction failed after the rename
-        if (this.dirtyTail) await call<void>((cb) => f.ftruncate(this.fd, this.consumed, cb));
-        this.dirtyTail = false;
+        if (this.dirtyTail) this.endTornTail();
         const bytes = Buffer.from(batch.map((p) => p.line).join(''), 'utf8');
         this.dirtyTail = true;
         for (let off = 0; off < bytes.length;) {
@@ -290,6 +311,22 @@ class FileStore implements RevocationStore {
       if (this.writer && !this.dirtyTail && this.consumed >= this.compactCheckAt) await this.compact();
     }
     this.flushing = null;
+  }
+
+  /**
+   * After a failed append: keep what reached the file (reading processes may already have applied
+   * its complete lines, so cutting it back would leave them reading from the middle of the next
+   * record), and end a partial last line with a newline so every reader skips it as one bad line.
+   */
+  private endTornTail(): void {
+    const f = fs();
+    const size = f.fstatSync(this.fd).size;
+    if (size > this.consumed) this.readTail(size);
+    if (size > this.consumed) {
+      f.writeSync(this.fd, '\n');
+      this.consumed = size + 1;
+    }
+    this.dirtyTail = false;
   }
 
   /**

@@ -1,6 +1,6 @@
 // An in-process revocation store, for tests and single-process development: nothing survives a
 // restart and nothing is shared with other processes.
-import { checkClock, checkId, checkMs, checkSeconds, checkSession } from './args';
+import { checkClock, checkId, checkSeconds, checkSession, checkWatermarkMs } from './args';
 import { RevocationTable } from './table';
 import type { RevocableSession, RevocationStore } from './types';
 
@@ -34,7 +34,7 @@ export function createMemoryRevocationStore(options: MemoryRevocationStoreOption
     },
     async revokeUserBefore(userId: string, atMs: number, keepUntil: number): Promise<void> {
       checkId('userId', userId);
-      checkMs('atMs', atMs);
+      checkWatermarkMs('atMs', atMs);
       checkSeconds('keepUntil', keepUntil);
       sweep();
       table.revokeUserBefore(userId, atMs, keepUntil);

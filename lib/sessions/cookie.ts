@@ -1,7 +1,7 @@
 // The session cookie on the wire: reading it from a Cookie header and writing Set-Cookie, with
 // the `cookie` package doing the parsing and serialization.
 import { parseCookie, stringifySetCookie } from 'cookie';
-import { StartGuardError } from '../errors';
+import { StartGuardError, invalidArg } from '../errors';
 import { isProduction } from '../env';
 
 /** Attribute overrides for the session cookie. */
@@ -32,22 +32,29 @@ export interface CookieAttributes {
 export const MAX_COOKIE_BYTES = 4096;
 
 export function resolveCookie(name: string, options: SessionCookieOptions = {}): CookieAttributes {
+  if (typeof options !== 'object' || options === null) invalidArg('cookie', 'an object', options);
   const insecure = options.insecureDevelopment === true;
-  if (insecure && isProduction()) {
-    throw new StartGuardError(
-      'ERR_INSECURE_IN_PRODUCTION',
-      'cookie.insecureDevelopment is for plain-HTTP localhost and refuses to run with NODE_ENV=production',
-    );
-  }
+  const bad = (why: string) => new StartGuardError('ERR_INVALID_OPTION', `cookie "${name}": ${why}`);
+  const sameSite =
+    typeof options.sameSite === 'string' ? options.sameSite.toLowerCase() : (options.sameSite ?? 'lax');
+  if (sameSite !== 'lax' && sameSite !== 'strict' && sameSite !== 'none')
+    throw bad('sameSite must be lax, strict or none');
   const attrs: CookieAttributes = {
     path: options.path ?? '/',
-    sameSite: options.sameSite ?? 'lax',
+    sameSite,
     httpOnly: options.httpOnly ?? true,
     secure: insecure ? false : (options.secure ?? true),
   };
   if (options.domain !== undefined) attrs.domain = options.domain;
   if (options.partitioned !== undefined) attrs.partitioned = options.partitioned;
-  const bad = (why: string) => new StartGuardError('ERR_INVALID_OPTION', `cookie "${name}": ${why}`);
+  // Plain-HTTP cookies are a development convenience, never a production setting, whichever
+  // option asked for them.
+  if (!attrs.secure && isProduction()) {
+    throw new StartGuardError(
+      'ERR_INSECURE_IN_PRODUCTION',
+      'a session cookie without Secure (cookie.insecureDevelopment or cookie.secure: false) refuses to run with NODE_ENV=production',
+    );
+  }
   // Prefix rules (RFC 6265bis §4.1.3): browsers drop cookies that break them, silently.
   if (name.startsWith('__Host-')) {
     if (!attrs.secure) throw bad('the __Host- prefix needs Secure (in development, use another cookieName)');
@@ -56,6 +63,14 @@ export function resolveCookie(name: string, options: SessionCookieOptions = {}):
   }
   if (name.startsWith('__Secure-') && !attrs.secure) throw bad('the __Secure- prefix needs Secure');
   if (attrs.sameSite === 'none' && !attrs.secure) throw bad('SameSite=None needs Secure');
+  // Serialize once now, so a bad domain or path fails at start-up rather than on every sign-in.
+  try {
+    stringifySetCookie({ name, value: 'x', ...attrs });
+  } catch (cause) {
+    throw new StartGuardError('ERR_INVALID_OPTION', `cookie "${name}": ${(cause as Error).message}`, {
+      cause,
+    });
+  }
   return attrs;
 }
 
@@ -74,7 +89,8 @@ export function readCookie(header: unknown, name: string): string | null {
   if (count !== 1) return null;
   let value: string | undefined;
   try {
-    value = parseCookie(header)[name];
+    // No percent-decoding: a token is plain base64url, so "%76%34…" is not another spelling of it.
+    value = parseCookie(header, { decode: (v) => v })[name];
   } catch {
     return null;
   }

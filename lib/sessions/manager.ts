@@ -153,7 +153,9 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
     const sealed = sealer.unseal<unknown>(token, { purpose: SESSION_PURPOSE, claims: true });
     if (sealed === null) return null;
     const claims = sealed.value;
-    if (!isClaims(claims)) return null;
+    // Without a readable iat the idle deadline cannot be computed: such a token (from another
+    // PASETO library holding the key) is refused rather than checked against exp alone.
+    if (!isClaims(claims) || !Number.isFinite(sealed.iat)) return null;
     const now = nowMs();
     // Both deadlines are checked against today's settings too, so shortening a timeout in the
     // configuration applies to cookies already out there.
@@ -225,9 +227,13 @@ function isClaims(v: unknown): v is SessionClaims {
   const c = v as Record<string, unknown>;
   return (
     typeof c.sid === 'string' &&
+    c.sid.length > 0 &&
     typeof c.uid === 'string' &&
+    c.uid.length > 0 &&
     typeof c.cms === 'number' &&
+    Number.isFinite(c.cms) &&
     typeof c.at === 'number' &&
+    Number.isFinite(c.at) &&
     'd' in c
   );
 }

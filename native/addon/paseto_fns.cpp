@@ -18,30 +18,44 @@ using sg::paseto::LocalKey;
 // TypeError instead of a wild pointer.
 constexpr napi_type_tag kLocalKeyTag = {0x5f1c2a7e9b3d4c10ULL, 0x8e6f0a1b2c3d4e5fULL};
 
-// Token and payload strings are read into a reused per-thread buffer: the hot path (unseal on
+// Token and payload strings are read into reused per-thread buffers: the hot path (unseal on
 // every request) then allocates nothing on the way in.
 thread_local std::string scratch;
 
-const std::string& ReadString(const Napi::CallbackInfo& info, size_t i, const char* name,
-                              std::string& into) {
+// Wipes a reused buffer's whole capacity when the call ends, however it ends (the payload being
+// sealed is secret).
+struct WipeOnExit {
+  std::string& s;
+  ~WipeOnExit() {
+    s.resize(s.capacity());
+    sodium_memzero(s.data(), s.size());
+  }
+};
+
+// Reads a JS string as UTF-8 into `into`. napi never writes part of a multi-byte character, so a
+// read that ends within 4 bytes of the buffer's end may have stopped early: then the exact length
+// is measured and the string read again. A silently cut string would let a token with junk
+// appended verify, or one purpose match another that shares its prefix.
+void ReadString(const Napi::CallbackInfo& info, size_t i, const char* name, std::string& into) {
   if (!info[i].IsString()) {
     ThrowType(info.Env(), std::string("The \"") + name + "\" argument must be a string");
   }
   napi_env env = info.Env();
-  // One pass when the reused buffer is large enough (napi writes a NUL at into[size()], which
-  // std::string allows). A result that fills the buffer may be truncated: then measure and
-  // read again, so a long string is never silently cut (a cut token would have two spellings).
   if (into.size() < 1024) into.resize(1024);
   into.resize(into.capacity());
   size_t len = 0;
+  // napi writes the terminating NUL at into[size()], which std::string allows.
   napi_get_value_string_utf8(env, info[i], into.data(), into.size() + 1, &len);
-  if (len == into.size()) {
+  if (len + 4 > into.size()) {
     napi_get_value_string_utf8(env, info[i], nullptr, 0, &len);
-    into.resize(len);
-    napi_get_value_string_utf8(env, info[i], into.data(), len + 1, &len);
+    if (len > into.size()) {
+      // Growing reallocates: wipe first, so the freed buffer keeps nothing.
+      sodium_memzero(into.data(), into.size());
+      into.resize(len);
+    }
+    napi_get_value_string_utf8(env, info[i], into.data(), into.size() + 1, &len);
   }
   into.resize(len);
-  return into;
 }
 
 const LocalKey& KeyArg(const Napi::CallbackInfo& info, size_t i) {
@@ -82,10 +96,10 @@ Napi::Value PaserkLid(const Napi::CallbackInfo& info) {
 // paserkLocalDecode(s: string) -> Uint8Array(32) | null (strict)
 Napi::Value PaserkLocalDecode(const Napi::CallbackInfo& info) {
   std::string tmp;
+  WipeOnExit wipe{tmp};
   ReadString(info, 0, "paserk", tmp);
   Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(info.Env(), 32);
   const bool ok = sg::paserk::k4_local_decode(tmp.data(), tmp.size(), out.Data());
-  sodium_memzero(tmp.data(), tmp.size());
   if (!ok) return info.Env().Null();
   return out;
 }
@@ -104,12 +118,12 @@ Napi::Value PaserkLocalEncode(const Napi::CallbackInfo& info) {
 Napi::Value Seal(const Napi::CallbackInfo& info) {
   const LocalKey& key = KeyArg(info, 0);
   std::string footer, implicit;
-  const std::string& payload = ReadString(info, 1, "payload", scratch);
+  WipeOnExit wipe{scratch};
+  ReadString(info, 1, "payload", scratch);
   ReadString(info, 2, "footer", footer);
   ReadString(info, 3, "implicit", implicit);
   const std::string token = sg::paseto::v4_local_encrypt(
-      key, U8(payload), payload.size(), U8(footer), footer.size(), U8(implicit), implicit.size());
-  sodium_memzero(scratch.data(), scratch.size());
+      key, U8(scratch), scratch.size(), U8(footer), footer.size(), U8(implicit), implicit.size());
   return Napi::String::New(info.Env(), token);
 }
 
@@ -118,9 +132,9 @@ Napi::Value Seal(const Napi::CallbackInfo& info) {
 Napi::Value Unseal(const Napi::CallbackInfo& info) {
   const LocalKey& key = KeyArg(info, 0);
   thread_local std::string implicit, message;
-  const std::string& token = ReadString(info, 1, "token", scratch);
+  ReadString(info, 1, "token", scratch);
   ReadString(info, 2, "implicit", implicit);
-  const bool ok = sg::paseto::v4_local_decrypt(key, token.data(), token.size(), U8(implicit),
+  const bool ok = sg::paseto::v4_local_decrypt(key, scratch.data(), scratch.size(), U8(implicit),
                                                implicit.size(), message);
   if (!ok) return info.Env().Null();
   Napi::String out = Napi::String::New(info.Env(), message);

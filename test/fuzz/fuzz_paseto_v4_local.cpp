@@ -33,9 +33,9 @@ const std::vector<Seed>& Seeds() {
           const auto u = [](const std::string& s) {
             return reinterpret_cast<const uint8_t*>(s.data());
           };
-          out.push_back({sg::paseto::v4_local_encrypt(key, u(m), m.size(), u(f), f.size(), u(i),
-                                                      i.size()),
-                         i, m});
+          out.push_back(
+              {sg::paseto::v4_local_encrypt(key, u(m), m.size(), u(f), f.size(), u(i), i.size()), i,
+               m});
         }
       }
     }

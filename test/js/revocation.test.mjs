@@ -70,28 +70,35 @@ describe('memory store', () => {
   });
 
   test('a watermark revokes the sessions created before it, is never lowered, and expires', async () => {
-    let now = 5_000_000;
+    const B = 1_795_000_000_000; // a base time in 2026, epoch ms
+    const S = B / 1000;
+    let now = B + 5_000_000;
     const store = createMemoryRevocationStore({ nowMs: () => now });
-    await store.revokeUserBefore('u1', 4_000_000, 6_000);
-    assert.equal(await store.isRevoked(session('a', 'u1', 3_999_999)), true);
-    assert.equal(await store.isRevoked(session('b', 'u1', 4_000_000)), false);
-    assert.equal(await store.isRevoked(session('c', 'u2', 1)), false);
+    await store.revokeUserBefore('u1', B + 4_000_000, S + 6_000);
+    assert.equal(await store.isRevoked(session('a', 'u1', B + 3_999_999)), true);
+    assert.equal(await store.isRevoked(session('b', 'u1', B + 4_000_000)), false);
+    assert.equal(await store.isRevoked(session('c', 'u2', B)), false);
     // A lower watermark does not lower it; its later keepUntil extends it.
-    await store.revokeUserBefore('u1', 2_000_000, 7_000);
-    assert.equal(await store.isRevoked(session('a', 'u1', 3_000_000)), true);
-    await store.revokeUserBefore('u1', 4_500_000, 6_500);
-    assert.equal(await store.isRevoked(session('d', 'u1', 4_400_000)), true);
-    now = 6_600_000; // past the higher watermark's keepUntil, not the extended one
-    assert.equal(await store.isRevoked(session('d', 'u1', 4_400_000)), true);
-    now = 7_000_001;
-    assert.equal(await store.isRevoked(session('d', 'u1', 4_400_000)), false);
+    await store.revokeUserBefore('u1', B + 2_000_000, S + 7_000);
+    assert.equal(await store.isRevoked(session('a', 'u1', B + 3_000_000)), true);
+    await store.revokeUserBefore('u1', B + 4_500_000, S + 6_500);
+    assert.equal(await store.isRevoked(session('d', 'u1', B + 4_400_000)), true);
+    now = B + 6_600_000; // past the higher watermark's keepUntil, not the extended one
+    assert.equal(await store.isRevoked(session('d', 'u1', B + 4_400_000)), true);
+    now = B + 7_000_001;
+    assert.equal(await store.isRevoked(session('d', 'u1', B + 4_400_000)), false);
   });
 
   test('wrong arguments are TypeError/RangeError naming them; milliseconds for seconds are refused', async () => {
     const store = createMemoryRevocationStore();
     await assert.rejects(store.revoke('', 1), { code: 'ERR_INVALID_ARG_TYPE', message: /"sessionId"/ });
     await assert.rejects(store.revoke('s', Date.now()), { code: 'ERR_OUT_OF_RANGE', message: /"expiresAt"/ });
-    await assert.rejects(store.revokeUserBefore('u', 1, Date.now()), { code: 'ERR_OUT_OF_RANGE' });
+    await assert.rejects(store.revokeUserBefore('u', Date.now(), Date.now()), { code: 'ERR_OUT_OF_RANGE' });
+    // A watermark in seconds would revoke nothing (fail-open): refused.
+    await assert.rejects(store.revokeUserBefore('u', Math.floor(Date.now() / 1000), 1), {
+      code: 'ERR_OUT_OF_RANGE',
+      message: /"atMs".*milliseconds/,
+    });
     await assert.rejects(store.isRevoked({ id: 's' }), { code: 'ERR_INVALID_ARG_TYPE' });
     assert.throws(() => createMemoryRevocationStore({ nowMs: 5 }), { code: 'ERR_INVALID_ARG_TYPE' });
   });
@@ -103,12 +110,12 @@ describe('file store', () => {
     const exp = nowS() + 3600;
     await inChild(
       file,
-      `await store.revoke('gone', ${exp}); await store.revokeUserBefore('u9', 2000, ${exp});`,
+      `await store.revoke('gone', ${exp}); await store.revokeUserBefore('u9', 1795000002000, ${exp});`,
     );
     const [res] = await inChild(
       file,
       `out([await store.isRevoked(s('gone')), await store.isRevoked(s('kept')),
-            await store.isRevoked(s('x', 'u9', 1999)), await store.isRevoked(s('y', 'u9', 2000))]);`,
+            await store.isRevoked(s('x', 'u9', 1795000001999)), await store.isRevoked(s('y', 'u9', 1795000002000))]);`,
     );
     assert.deepEqual(res, [true, false, true, false]);
     // The directory is private to the user, the file too.

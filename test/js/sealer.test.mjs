@@ -224,3 +224,51 @@ test('worker threads: a token sealed in a worker unseals on the main thread, and
   assert.deepEqual(msg.read, { from: 'main' });
   assert.deepEqual(s.unseal(msg.theirs), { from: 'worker' });
 });
+
+test('multi-byte characters at every buffer boundary are never cut (no junk-appended token verifies)', () => {
+  const reasons = [];
+  const s = createSealer({ secrets: key32(), onReject: (r) => reasons.push(r), maxTokenBytes: 12000 });
+  const suffixes = ['é', '€', '😀', 'x'];
+  // Payloads whose UTF-8 length crosses 1024 and 4096 (the binding's buffer sizes) by 0-4 bytes.
+  for (const base of [1010, 1014, 1018, 1020, 1022, 4080, 4086, 4090, 4094]) {
+    for (const ch of suffixes) {
+      const value = 'a'.repeat(base) + ch.repeat(3);
+      const t = s.seal(value, { ttl: 60 });
+      assert.equal(s.unseal(t), value, `payload ${base} + ${ch}`);
+    }
+  }
+  // Footer-less tokens (as other PASETO libraries write them) of every length near the buffer
+  // sizes, with one multi-byte character appended: all refused.
+  const key = key32();
+  const sealer = createSealer({ secrets: key, maxTokenBytes: 12000 });
+  for (let n = 700; n < 800; n += 3) {
+    const t = pasetoEncrypt(paserkOf(key), { data: 'y'.repeat(n), exp: '1 hour' });
+    assert.equal(sealer.unseal(t), 'y'.repeat(n));
+    for (const ch of suffixes) assert.equal(sealer.unseal(t + ch), null, `token of ${t.length} + ${ch}`);
+  }
+  // Purposes sharing a long prefix do not match each other.
+  for (const len of [1019, 1020, 1021, 1022, 1023]) {
+    const p = 'p'.repeat(len);
+    const t = s.seal('v', { ttl: 60, purpose: p + 'ü-user' });
+    assert.equal(s.unseal(t, { purpose: p + 'é-admin' }), null, `purpose prefix ${len}`);
+    assert.equal(s.unseal(t, { purpose: p + 'ü-user' }), 'v');
+  }
+});
+
+test('claims are RFC 3339 with an explicit offset: local-time or free-form dates are refused', () => {
+  const key = key32();
+  const s = createSealer({ secrets: key });
+  const make = (exp) =>
+    pasetoEncrypt(paserkOf(key), JSON.stringify({ data: 1, exp }), {
+      validatePayload: false,
+      addIat: false,
+      addExp: false,
+    });
+  assert.equal(s.unseal(make('2126-01-01T00:00:00Z')), 1);
+  assert.equal(s.unseal(make('2126-01-01T00:00:00+02:00')), 1);
+  assert.equal(s.unseal(make('2126-01-01T00:00:00.123Z')), 1);
+  for (const exp of ['2126-01-01T00:00:00', '2126-01-01', 'Jan 1 2126', '4102444800', 4102444800, null]) {
+    assert.equal(s.unseal(make(exp)), null, String(exp));
+  }
+  assert.equal(s.unseal(make('2020-01-01T00:00:00Z')), null);
+});

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseSetCookie } from 'cookie';
+import { encrypt as pasetoEncrypt } from 'paseto-ts/v4';
 import {
   createMemoryRevocationStore,
   createSealer,
@@ -298,4 +299,72 @@ test('options are checked at construction', () => {
   const { sessions } = setup();
   assert.throws(() => sessions.create('', null), TypeError);
   assert.throws(() => sessions.create(42, null), TypeError);
+});
+
+test('tokens from another PASETO library holding the key: no iat or an old cms reads as no session', async () => {
+  const secrets = randomBytes(32);
+  const { sessions, clock } = setup({ secrets });
+  clock.ms = Date.now();
+  const paserk = 'k4.local.' + Buffer.from(secrets).toString('base64url');
+  const forge = (payload, opts) =>
+    `__Host-session=${pasetoEncrypt(paserk, payload, { assertion: 'start-guard/session/v1', ...opts })}`;
+  const data = { sid: 'Q2hhcmxlcyBCYWJiYWdlIQ', uid: 'mallory', cms: clock.ms, at: 0, d: null };
+  // Well-formed (iat present, recent cms): a key holder can mint sessions, as expected.
+  assert.equal((await sessions.read(forge({ data, exp: '1 hour' }))).session.userId, 'mallory');
+  // No iat: the idle timeout cannot be checked, so it is refused (not judged by exp alone).
+  assert.equal(await sessions.read(forge({ data, exp: '2126-01-01T00:00:00Z' }, { addIat: false })), null);
+  // Created in 1970: past the absolute timeout whatever exp says.
+  assert.equal(await sessions.read(forge({ data: { ...data, cms: 0 }, exp: '1 hour' })), null);
+  for (const bad of [
+    { ...data, uid: '' },
+    { ...data, sid: '' },
+    { ...data, cms: 'x' },
+    { ...data, at: null },
+  ]) {
+    assert.equal(await sessions.read(forge({ data: bad, exp: '1 hour' })), null);
+  }
+});
+
+test('a percent-encoded spelling of a valid cookie value is refused', async () => {
+  const { sessions } = setup();
+  const cookie = cookieOf(sessions.create('u', null).setCookie);
+  const value = cookie.slice(cookie.indexOf('=') + 1);
+  const encoded = [...value].map((c, i) => (i < 4 ? '%' + c.charCodeAt(0).toString(16) : c)).join('');
+  assert.ok(await sessions.read(cookie));
+  assert.equal(await sessions.read(`__Host-session=${encoded}`), null);
+});
+
+test('cookie options: insecure in production in any form, SameSite casing, bad attributes, all at construction', () => {
+  const saved = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    const revocation = createMemoryRevocationStore();
+    assert.throws(
+      () =>
+        createSessionManager({
+          secrets: randomBytes(32),
+          revocation,
+          cookieName: 'sid',
+          cookie: { secure: false },
+        }),
+      (e) => isStartGuardError(e, 'ERR_INSECURE_IN_PRODUCTION'),
+    );
+  } finally {
+    if (saved === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = saved;
+  }
+  assert.throws(
+    () => setup({ cookieName: 'sid', cookie: { secure: false, sameSite: 'None' } }),
+    (e) => isStartGuardError(e, 'ERR_INVALID_OPTION') && /SameSite=None/.test(e.message),
+  );
+  assert.throws(
+    () => setup({ cookieName: 'sid', cookie: { domain: 'a;b' } }),
+    (e) => isStartGuardError(e, 'ERR_INVALID_OPTION'),
+  );
+  assert.throws(
+    () => setup({ cookie: { sameSite: 'sideways' } }),
+    (e) => isStartGuardError(e, 'ERR_INVALID_OPTION'),
+  );
+  const strict = setup({ cookie: { sameSite: 'Strict' } });
+  assert.equal(parseSetCookie(strict.sessions.create('u', null).setCookie).sameSite, 'strict');
 });
