@@ -2,19 +2,14 @@
 // the jti, against the whole createSealer().seal. Alternating rounds, medians.
 import { createSealer, randomBytes } from 'start-guard';
 import { native } from '../dist/cjs/native.js';
+import { sessionPayload } from './lib/fixtures.mjs';
 import { alternate, fmtUs } from './lib/measure.mjs';
 
 const key = randomBytes(32);
 const sealer = createSealer({ secrets: key });
 const b = native();
 const handle = b.localKey(key);
-const value = {
-  sid: 'Q2hhcmxlcyBCYWJiYWdlIQ',
-  uid: 'user_0193d2a4',
-  cms: 1795618593123,
-  at: 1795618593,
-  d: { name: 'Ada Lovelace', roles: ['admin', 'editor'] },
-};
+const value = sessionPayload;
 const payload = JSON.stringify({
   data: value,
   jti: 'bsyNxYyCx4auBqFUq5Bamw',

@@ -4,16 +4,11 @@
 import * as iron from 'iron-webcrypto';
 import { decrypt as pasetoDecrypt, encrypt as pasetoEncrypt } from 'paseto-ts/v4';
 import { createSealer, randomBytes } from 'start-guard';
+import { sessionPayload } from './lib/fixtures.mjs';
 import { alternate, fmtUs, printTable } from './lib/measure.mjs';
 
 const rounds = Number(process.env.ROUNDS ?? 7);
-const session = {
-  sid: 'Q2hhcmxlcyBCYWJiYWdlIQ',
-  uid: 'user_0193d2a4',
-  cms: 1795618593123,
-  at: 1795618593,
-  d: { name: 'Ada Lovelace', roles: ['admin', 'editor'] },
-};
+const session = sessionPayload;
 console.log(`payload: ${JSON.stringify(session).length} bytes of JSON; ${rounds} rounds, alternating`);
 
 const key = randomBytes(32);

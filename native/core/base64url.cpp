@@ -129,31 +129,29 @@ bool base64url_decode_public(const char* in, size_t in_len, uint8_t* out, size_t
   return true;
 }
 
-bool base64url_decode_public(const char* in, size_t in_len, std::string& out) {
+namespace {
+// The std::string form of either decoder: sized exactly, emptied on failure.
+template <bool (*Decode)(const char*, size_t, uint8_t*, size_t, size_t*) noexcept>
+bool decode_into(const char* in, size_t in_len, std::string& out) {
   out.clear();
   size_t expected = 0;
   if (!base64url_decoded_len(in_len, &expected)) return false;
   out.resize(expected);
   size_t written = 0;
-  if (!base64url_decode_public(in, in_len, reinterpret_cast<uint8_t*>(&out[0]), expected,
-                               &written)) {
+  if (!Decode(in, in_len, reinterpret_cast<uint8_t*>(&out[0]), expected, &written)) {
     out.clear();
     return false;
   }
   return true;
 }
+}  // namespace
 
 bool base64url_decode(const char* in, size_t in_len, std::string& out) {
-  out.clear();
-  size_t expected = 0;
-  if (!base64url_decoded_len(in_len, &expected)) return false;
-  out.resize(expected);
-  size_t written = 0;
-  if (!base64url_decode(in, in_len, reinterpret_cast<uint8_t*>(&out[0]), expected, &written)) {
-    out.clear();
-    return false;
-  }
-  return true;
+  return decode_into<base64url_decode>(in, in_len, out);
+}
+
+bool base64url_decode_public(const char* in, size_t in_len, std::string& out) {
+  return decode_into<base64url_decode_public>(in, in_len, out);
 }
 
 }  // namespace sg
