@@ -274,7 +274,8 @@ let jtiPool: Buffer | undefined;
 let jtiOffset = 0;
 function nextJti(): string {
   if (jtiPool === undefined || jtiOffset === jtiPool.length) {
-    jtiPool = native().randomBytes(4096);
+    const bytes = native().randomBytes(4096);
+    jtiPool = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     jtiOffset = 0;
   }
   const id = jtiPool.toString('base64url', jtiOffset, jtiOffset + 16);

@@ -18,13 +18,13 @@ export type LocalKeyHandle = { readonly [localKeyBrand]: true };
 export interface Binding {
   versions(): { sodium: string; napi: number };
   cpuFeatures(): CpuFeatures;
-  randomBytes(size: number): Buffer;
+  randomBytes(size: number): Uint8Array;
   /** An opaque, type-tagged handle to a PASETO v4.local key held (and wiped) in C++. */
   localKey(raw: Uint8Array): LocalKeyHandle;
   /** BLAKE2b-256 of the secret keyed with "start-guard/sealer-key/v1". */
-  deriveKey(secret: Uint8Array): Buffer;
+  deriveKey(secret: Uint8Array): Uint8Array;
   paserkLid(raw: Uint8Array): string;
-  paserkLocalDecode(paserk: string): Buffer | null;
+  paserkLocalDecode(paserk: string): Uint8Array | null;
   paserkLocalEncode(raw: Uint8Array): string;
   /** v4.local encrypt with a random nonce; footer and implicit assertion as UTF-8 strings. */
   seal(key: LocalKeyHandle, payload: string, footer: string, implicit: string): string;

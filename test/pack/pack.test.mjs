@@ -141,3 +141,68 @@ test('a missing binary is a clear ERR_NATIVE_LOAD at first use, not at import', 
   );
   assert.equal(out.trim(), 'ERR_NATIVE_LOAD true true true');
 });
+
+test('the published types type-check a consumer (node16 and bundler resolution), and catch misuse', () => {
+  const tsc = join(root, 'node_modules/typescript/bin/tsc');
+  writeFileSync(
+    join(dir, 'consumer.ts'),
+    `import { createSealer, createSessionManager, createMemoryRevocationStore, isStartGuardError,
+       type Session, type StartGuardErrorCode } from 'start-guard';
+     const sessions = createSessionManager<{ theme: 'dark' | 'light' }>({
+       secrets: 'x'.repeat(32), revocation: createMemoryRevocationStore() });
+     export async function handler(request: Request): Promise<string | undefined> {
+       const found = await sessions.read(request);
+       if (!found) return undefined;
+       const s: Session<{ theme: 'dark' | 'light' }> = found.session;
+       const code: StartGuardErrorCode = 'ERR_CSRF';
+       void code;
+       const sealed = createSealer({ secrets: [new Uint8Array(32)] }).unseal<{ n: number }>('t', { claims: true });
+       const n: number | undefined = sealed?.value.n;
+       void n;
+       try { sessions.update(s, { theme: 'light' }); } catch (e) { if (isStartGuardError(e, 'ERR_COOKIE_TOO_LARGE')) return e.code; }
+       return s.data.theme;
+     }
+`,
+  );
+  for (const moduleResolution of ['node16', 'bundler']) {
+    const module = moduleResolution === 'node16' ? 'node16' : 'esnext';
+    execFileSync(
+      process.execPath,
+      [
+        tsc,
+        '--noEmit',
+        '--strict',
+        '--module',
+        module,
+        '--moduleResolution',
+        moduleResolution,
+        '--target',
+        'es2022',
+        '--lib',
+        'es2022,dom',
+        'consumer.ts',
+      ],
+      { cwd: dir, stdio: 'pipe' },
+    );
+  }
+  // And a misuse is a type error: a theme outside the session's data type.
+  writeFileSync(
+    join(dir, 'misuse.ts'),
+    `import { createSessionManager } from 'start-guard';
+     const sessions = createSessionManager<{ theme: 'dark' | 'light' }>({ secrets: 'x'.repeat(32) });
+     sessions.create('u', { theme: 'blue' });
+`,
+  );
+  assert.throws(
+    () =>
+      execFileSync(
+        process.execPath,
+        [tsc, '--noEmit', '--strict', '--module', 'node16', '--moduleResolution', 'node16', 'misuse.ts'],
+        {
+          cwd: dir,
+          stdio: 'pipe',
+        },
+      ),
+    (err) => /TS2322/.test(String(err.stdout)),
+  );
+});
