@@ -1,7 +1,6 @@
 // Sessions over the sealer: a sealed cookie holding the session, idle and absolute timeouts
 // (OWASP Session Management; ASVS 7.3.1/7.3.2), sliding re-issue, and revocation through a store
 // so that sign-out really ends a session (ASVS 7.4.1).
-import { isProduction } from '../env';
 import { StartGuardError, invalidArg, serverOnlyError } from '../errors';
 import { type EventSink, emit } from '../events';
 import { native, serverRuntime } from '../native';
@@ -104,11 +103,9 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
   // The cookie-size check (name + value <= 4096) is the binding limit, so the sealer's own cap is
   // set above it; reads refuse oversized values before unsealing.
   const sealer: Sealer = createSealer({ secrets: options.secrets, nowMs, maxTokenBytes: 16384 });
-  let store: RevocationStore | undefined = options.revocation;
-  // The embedded default is opened on first use; NODE_ENV=production without an explicit store
-  // is refused at construction, so a misconfiguration shows at start-up.
-  if (store === undefined && isProduction()) defaultRevocationStore();
-  const revocations = () => (store ??= defaultRevocationStore());
+  // The embedded default is opened (and its path logged) at start-up; with NODE_ENV=production
+  // it refuses, so a missing explicit store shows at once rather than at the first sign-out.
+  const store: RevocationStore = options.revocation ?? defaultRevocationStore();
 
   function issue(claims: SessionClaims, now: number): IssuedSession<T> {
     const nowS = now / 1000;
@@ -163,7 +160,7 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
     const idleExpiresAt = Math.min(sealed.iat + idle, sealed.exp, expiresAt);
     if (now >= idleExpiresAt * 1000) return null;
     const session = toSession<T>(claims, idleExpiresAt, expiresAt);
-    if (await revocations().isRevoked(session)) {
+    if (await store.isRevoked(session)) {
       emit(onEvent, {
         type: 'session.rejected',
         at: now,
@@ -186,7 +183,7 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
       invalidArg('session', 'a Session', session);
     }
     // Durable before the cookie is cleared: a copied cookie must stop working (ASVS 7.4.1).
-    await revocations().revoke(session.id, session.expiresAt);
+    await store.revoke(session.id, session.expiresAt);
     emit(onEvent, { type: 'session.revoked', at: nowMs(), userId: session.userId, sessionId: session.id });
     return clearSetCookie(cookieName, attrs);
   }
