@@ -4,6 +4,7 @@
 import type { LocalKeyHandle } from '../types/binding';
 import { StartGuardError, invalidArg, serverOnlyError } from './errors';
 import { native, serverRuntime } from './native';
+import { randomBase64url } from './random-pool';
 
 export type SecretInput = string | Uint8Array;
 
@@ -102,7 +103,7 @@ export function createSealer(options: SealerOptions): Sealer {
     const now = nowMs();
     const payload = JSON.stringify({
       data: value,
-      jti: nextJti(),
+      jti: randomBase64url(16),
       iat: isoSeconds(Math.floor(now / 1000), 'iat'),
       exp: isoSeconds(Math.floor(now / 1000 + ttl), 'exp'),
     });
@@ -266,19 +267,4 @@ function isoSeconds(seconds: number, slot: 'iat' | 'exp'): string {
     c.v = new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
   }
   return c.v;
-}
-
-// jti values come from a pool of CSPRNG bytes refilled 4 KiB at a time: one native call per
-// 256 tokens instead of one per token.
-let jtiPool: Buffer | undefined;
-let jtiOffset = 0;
-function nextJti(): string {
-  if (jtiPool === undefined || jtiOffset === jtiPool.length) {
-    const bytes = native().randomBytes(4096);
-    jtiPool = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    jtiOffset = 0;
-  }
-  const id = jtiPool.toString('base64url', jtiOffset, jtiOffset + 16);
-  jtiOffset += 16;
-  return id;
 }

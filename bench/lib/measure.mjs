@@ -33,7 +33,7 @@ export async function alternate(contenders, rounds) {
   }
   const out = new Map();
   for (const [name, xs] of samples)
-    out.set(name, { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) });
+    out.set(name, { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), samples: xs });
   return out;
 }
 
@@ -49,9 +49,15 @@ export function fmtUs(opsPerSec) {
 
 export function printTable(title, results, baseline) {
   console.log(`\n${title}`);
-  const base = results.get(baseline).median;
+  const base = results.get(baseline);
   for (const [name, r] of results) {
-    const ratio = name === baseline ? '' : `  start-guard is ${(base / r.median).toFixed(1)}x`;
+    // Two ratios: of the medians, and the median of each round's own ratio (the contenders of one
+    // round ran back to back, so a slow spell of the machine cancels out of it).
+    const paired = median(base.samples.map((x, i) => x / r.samples[i]));
+    const ratio =
+      name === baseline
+        ? ''
+        : `  start-guard is ${(base.median / r.median).toFixed(1)}x (per round: ${paired.toFixed(1)}x)`;
     console.log(
       `  ${name.padEnd(34)} ${fmtOps(r.median).padStart(10)} (${fmtUs(r.median)}/op; spread ${fmtOps(r.min)}–${fmtOps(r.max)})${ratio}`,
     );

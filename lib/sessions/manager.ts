@@ -3,7 +3,8 @@
 // so that sign-out really ends a session (ASVS 7.4.1).
 import { StartGuardError, invalidArg, serverOnlyError } from '../errors';
 import { type EventSink, emit } from '../events';
-import { native, serverRuntime } from '../native';
+import { serverRuntime } from '../native';
+import { randomBase64url } from '../random-pool';
 import { defaultRevocationStore } from '../revocation/default';
 import type { RevocationStore } from '../revocation/types';
 import { type Sealer, type SecretInput, createSealer } from '../sealer';
@@ -130,7 +131,7 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
       invalidArg('options.authTime', 'epoch seconds', authTime);
     }
     // Always a new id (ASVS 7.2.4): 128 bits from the CSPRNG (ASVS 7.2.3).
-    const sid = Buffer.from(native().randomBytes(16)).toString('base64url');
+    const sid = randomBase64url(16);
     const claims: SessionClaims = { sid, uid: userId, cms: now, at: authTime, d: data };
     if (opts.persistent ?? persistentDefault) claims.p = 1;
     const issued = issue(claims, now);
