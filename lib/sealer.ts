@@ -191,10 +191,29 @@ function readClaims(
 }
 
 // PASETO's claims are RFC 3339 date-times with an explicit offset. Date.parse alone also takes
-// local-time and free-form dates, whose meaning would depend on the server's time zone.
-const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/i;
+// local-time and free-form dates (read in the server's time zone) and rolls impossible ones over
+// (Feb 31 becomes Mar 3), so the fields are checked before it runs.
+const RFC3339 = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d{1,9})?(?:Z|[+-](\d\d):(\d\d))$/i;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 function rfc3339(value: unknown): number {
-  return typeof value === 'string' && RFC3339.test(value) ? Date.parse(value) : NaN;
+  if (typeof value !== 'string') return NaN;
+  const m = RFC3339.exec(value);
+  if (m === null) return NaN;
+  const [, y, mo, d, h, mi, sec, oh, om] = m as unknown as string[];
+  const month = +mo!;
+  const year = +y!;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const daysInMonth = month === 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[month - 1]!;
+  const valid =
+    month >= 1 &&
+    month <= 12 &&
+    +d! >= 1 &&
+    +d! <= daysInMonth &&
+    +h! <= 23 &&
+    +mi! <= 59 &&
+    +sec! <= 59 &&
+    (oh === undefined || (+oh <= 23 && +om! <= 59));
+  return valid ? Date.parse(value) : NaN;
 }
 
 function importKeys(secrets: unknown): Key[] {
@@ -248,7 +267,11 @@ function tooShort(name: string): StartGuardError {
 
 function purposeOf(purpose: unknown): string {
   if (purpose === undefined) return '';
-  if (typeof purpose !== 'string') return invalidArg('purpose', 'a string', purpose);
+  // A lone surrogate reaches the binding as U+FFFD, so two different strings would be one
+  // purpose: refused.
+  if (typeof purpose !== 'string' || !(purpose as string & { isWellFormed(): boolean }).isWellFormed()) {
+    return invalidArg('purpose', 'a well-formed string', purpose);
+  }
   return purpose;
 }
 

@@ -13,7 +13,7 @@ for src in test/fuzz/*.cpp; do
     -Inative/core "$src" "${core[@]}" -lsodium -o "$out/$name"
   mkdir -p "$out/$name.corpus"
   echo "fuzz: $name for ${seconds}s"
-  "$out/$name" -max_total_time="$seconds" -print_final_stats=1 "$out/$name.corpus" 2>"$out/$name.log" || {
+  "$out/$name" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$out/$name-" "$out/$name.corpus" 2>"$out/$name.log" || {
     tail -40 "$out/$name.log"
     exit 1
   }

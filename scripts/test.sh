@@ -5,7 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/stage.sh
-trap print_stages EXIT
+asan_in_prebuilds=0
+on_exit() {
+  [ "$asan_in_prebuilds" = 1 ] && bash scripts/build-native.sh >/dev/null 2>&1
+  print_stages
+}
+trap on_exit EXIT
 
 ctest_stage() {
   local dir=build/tests${1:+-$1} sanitize=${1:+ON}
@@ -18,14 +23,16 @@ ctest_stage() {
 sanitized_js() {
   # The addon built with ASan + UBSan, loaded into an uninstrumented node through LD_PRELOAD;
   # leaks are not checked (node itself does not free everything at exit). Any report fails.
+  # prebuilds/ must never keep the ASan build, however this stage ends (see the EXIT trap).
+  asan_in_prebuilds=1
   START_GUARD_SANITIZE=1 bash scripts/build-native.sh
   local preload
   preload="$(g++ -print-file-name=libasan.so) $(g++ -print-file-name=libubsan.so)"
   local status=0
   LD_PRELOAD="$preload" ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     node --test --test-reporter=spec test/js/*.test.mjs || status=$?
-  # Back to the release binary whatever happened: prebuilds/ must never keep the ASan build.
   bash scripts/build-native.sh
+  asan_in_prebuilds=0
   return $status
 }
 

@@ -265,7 +265,14 @@ class FileStore implements RevocationStore {
         f.closeSync(fd);
         return null;
       }
-      if (f.fstatSync(fd).ino === f.statSync(this.lockFile, { throwIfNoEntry: false })?.ino) return fd;
+      let current: boolean;
+      try {
+        current = f.fstatSync(fd).ino === f.statSync(this.lockFile, { throwIfNoEntry: false })?.ino;
+      } catch (err) {
+        f.closeSync(fd); // never keep a lock we are not using
+        throw err;
+      }
+      if (current) return fd;
       f.closeSync(fd);
     }
     throw this.unavailable('io', `the lock file ${this.lockFile} keeps being replaced`);

@@ -246,10 +246,16 @@ function cookieHeader(request: unknown): unknown {
   return (headers as Record<string, unknown>).cookie;
 }
 
+// Browsers cap cookie lifetimes at 400 days (RFC 6265bis): longer timeouts mean nothing.
+const MAX_TIMEOUT_SECONDS = 400 * 86400;
+
 function seconds(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new StartGuardError('ERR_INVALID_OPTION', `${name} must be a positive whole number of seconds`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > MAX_TIMEOUT_SECONDS) {
+    throw new StartGuardError(
+      'ERR_INVALID_OPTION',
+      `${name} must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS} (400 days)`,
+    );
   }
   return value;
 }

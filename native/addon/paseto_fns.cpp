@@ -33,9 +33,9 @@ struct WipeOnExit {
 };
 
 // Reads a JS string as UTF-8 into `into`. napi never writes part of a multi-byte character, so a
-// read that ends within 4 bytes of the buffer's end may have stopped early: then the exact length
-// is measured and the string read again. A silently cut string would let a token with junk
-// appended verify, or one purpose match another that shares its prefix.
+// read that ends within 4 bytes of the buffer's end (and its NUL) may have stopped early: then
+// the exact length is measured and the string read again. A silently cut string would let a token
+// with junk appended verify, or one purpose match another that shares its prefix.
 void ReadString(const Napi::CallbackInfo& info, size_t i, const char* name, std::string& into) {
   if (!info[i].IsString()) {
     ThrowType(info.Env(), std::string("The \"") + name + "\" argument must be a string");
@@ -44,16 +44,16 @@ void ReadString(const Napi::CallbackInfo& info, size_t i, const char* name, std:
   if (into.size() < 1024) into.resize(1024);
   into.resize(into.capacity());
   size_t len = 0;
-  // napi writes the terminating NUL at into[size()], which std::string allows.
-  napi_get_value_string_utf8(env, info[i], into.data(), into.size() + 1, &len);
-  if (len + 4 > into.size()) {
+  // napi writes at most size - 1 bytes and a NUL, all inside the string's own characters.
+  napi_get_value_string_utf8(env, info[i], into.data(), into.size(), &len);
+  if (len + 5 > into.size()) {
     napi_get_value_string_utf8(env, info[i], nullptr, 0, &len);
-    if (len > into.size()) {
+    if (len + 1 > into.size()) {
       // Growing reallocates: wipe first, so the freed buffer keeps nothing.
       sodium_memzero(into.data(), into.size());
-      into.resize(len);
+      into.resize(len + 1);
     }
-    napi_get_value_string_utf8(env, info[i], into.data(), into.size() + 1, &len);
+    napi_get_value_string_utf8(env, info[i], into.data(), into.size(), &len);
   }
   into.resize(len);
 }
@@ -132,14 +132,13 @@ Napi::Value Seal(const Napi::CallbackInfo& info) {
 Napi::Value Unseal(const Napi::CallbackInfo& info) {
   const LocalKey& key = KeyArg(info, 0);
   thread_local std::string implicit, message;
+  WipeOnExit wipe{message};  // the plaintext, whatever happens below
   ReadString(info, 1, "token", scratch);
   ReadString(info, 2, "implicit", implicit);
   const bool ok = sg::paseto::v4_local_decrypt(key, scratch.data(), scratch.size(), U8(implicit),
                                                implicit.size(), message);
   if (!ok) return info.Env().Null();
-  Napi::String out = Napi::String::New(info.Env(), message);
-  sodium_memzero(message.data(), message.size());
-  return out;
+  return Napi::String::New(info.Env(), message);
 }
 
 }  // namespace

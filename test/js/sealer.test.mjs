@@ -271,4 +271,26 @@ test('claims are RFC 3339 with an explicit offset: local-time or free-form dates
     assert.equal(s.unseal(make(exp)), null, String(exp));
   }
   assert.equal(s.unseal(make('2020-01-01T00:00:00Z')), null);
+  // Impossible dates are refused, not rolled over (Feb 31 would be read as Mar 3).
+  for (const exp of [
+    '2126-02-31T00:00:00Z',
+    '2126-13-01T00:00:00Z',
+    '2126-01-01T24:00:00Z',
+    '2126-01-01T00:60:00Z',
+    '2126-01-01T00:00:00+24:00',
+  ]) {
+    assert.equal(s.unseal(make(exp)), null, exp);
+  }
+  assert.equal(s.unseal(make('2128-02-29T00:00:00Z')), 1); // a leap day
+});
+
+test('a purpose must be a well-formed string: lone surrogates would collapse into U+FFFD', () => {
+  const s = createSealer({ secrets: key32() });
+  assert.throws(() => s.seal(1, { ttl: 60, purpose: 'p\uD800' }), {
+    name: 'TypeError',
+    message: /"purpose"/,
+  });
+  assert.throws(() => s.unseal('v4.local.x', { purpose: 'p\uDC00' }), { name: 'TypeError' });
+  const t = s.seal(1, { ttl: 60, purpose: 'p\uFFFD' });
+  assert.equal(s.unseal(t, { purpose: 'p\uFFFD' }), 1);
 });
