@@ -1,12 +1,11 @@
-// Fixed-size and growable byte holders for secret data: wiped with sodium_memzero when they
-// die, never copied implicitly (a stray copy is a secret left in memory).
+// A fixed-size holder for secret bytes: wiped with sodium_memzero when it dies, never copied
+// implicitly (a stray copy is a secret left in memory).
 #pragma once
 #include <sodium.h>
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <vector>
 
 namespace sg {
 
@@ -26,31 +25,6 @@ class SecretArray {
 
  private:
   std::array<uint8_t, N> bytes_;
-};
-
-class SecretBytes {
- public:
-  SecretBytes() = default;
-  explicit SecretBytes(size_t n) : bytes_(n, 0) {}
-  SecretBytes(const uint8_t* p, size_t n) : bytes_(p, p + n) {}
-  ~SecretBytes() { wipe(); }
-  SecretBytes(const SecretBytes&) = delete;
-  SecretBytes& operator=(const SecretBytes&) = delete;
-  SecretBytes(SecretBytes&& other) noexcept = default;
-  SecretBytes& operator=(SecretBytes&& other) noexcept {
-    wipe();
-    bytes_ = std::move(other.bytes_);
-    return *this;
-  }
-  uint8_t* data() noexcept { return bytes_.data(); }
-  const uint8_t* data() const noexcept { return bytes_.data(); }
-  size_t size() const noexcept { return bytes_.size(); }
-  void wipe() noexcept {
-    if (!bytes_.empty()) sodium_memzero(bytes_.data(), bytes_.size());
-  }
-
- private:
-  std::vector<uint8_t> bytes_;
 };
 
 }  // namespace sg
