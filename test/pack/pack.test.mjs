@@ -44,6 +44,10 @@ test('the tarball holds the builds, the binary and its libraries, and no sources
     assert.ok(files.includes(f), `missing ${f}`);
   }
   assert.ok(!files.some((f) => /^(native|lib|test|build|bench)\//.test(f)), files.join(' '));
+  // The glibc floor the loader checks must admit RHEL 9 and Amazon Linux 2023 (glibc 2.34).
+  const { glibc } = JSON.parse(readFileSync(join(root, 'prebuilds/linux-x64/manifest.json'), 'utf8'));
+  const [major, minor] = glibc.split('.').map(Number);
+  assert.ok(major === 2 && minor <= 34, `glibc floor ${glibc}`);
 });
 
 test('installed without install scripts, it loads from require and from import', () => {
