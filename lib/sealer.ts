@@ -132,13 +132,9 @@ export function createSealer(options: SealerOptions): Sealer {
     } else {
       // Our footer names the key; any other footer is refused without trying a key.
       const footer = token.slice(dot + 1);
-      for (let i = 0; i < keys.length; i++) {
-        if (keys[i]!.footer === footer) {
-          payload = b.unseal(keys[i]!.handle, token, purpose);
-          break;
-        }
-        if (i === keys.length - 1) return reject('unknown_key');
-      }
+      const key = keys.find((k) => k.footer === footer);
+      if (key === undefined) return reject('unknown_key');
+      payload = b.unseal(key.handle, token, purpose);
     }
     if (payload === null) return reject('invalid');
     return readClaims(payload, opts?.claims === true, nowMs(), reject);

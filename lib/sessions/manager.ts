@@ -108,9 +108,12 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
   // it refuses, so a missing explicit store shows at once rather than at the first sign-out.
   const store: RevocationStore = options.revocation ?? defaultRevocationStore();
 
+  // The absolute deadline (epoch seconds) under today's settings.
+  const absoluteDeadline = (claims: SessionClaims) => Math.floor(claims.cms / 1000) + absolute;
+
   function issue(claims: SessionClaims, now: number): IssuedSession<T> {
     const nowS = now / 1000;
-    const expiresAt = Math.floor(claims.cms / 1000) + absolute;
+    const expiresAt = absoluteDeadline(claims);
     const idleExpiresAt = Math.min(Math.floor(nowS) + idle, expiresAt);
     const ttl = idleExpiresAt - nowS;
     if (ttl <= 0)
@@ -157,7 +160,7 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
     const now = nowMs();
     // Both deadlines are checked against today's settings too, so shortening a timeout in the
     // configuration applies to cookies already out there.
-    const expiresAt = Math.floor(claims.cms / 1000) + absolute;
+    const expiresAt = absoluteDeadline(claims);
     const idleExpiresAt = Math.min(sealed.iat + idle, sealed.exp, expiresAt);
     if (now >= idleExpiresAt * 1000) return null;
     const session = toSession<T>(claims, idleExpiresAt, expiresAt);
@@ -251,7 +254,12 @@ const MAX_TIMEOUT_SECONDS = 400 * 86400;
 
 function seconds(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > MAX_TIMEOUT_SECONDS) {
+  if (
+    typeof value !== 'number' ||
+    !Number.isSafeInteger(value) ||
+    value <= 0 ||
+    value > MAX_TIMEOUT_SECONDS
+  ) {
     throw new StartGuardError(
       'ERR_INVALID_OPTION',
       `${name} must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS} (400 days)`,
