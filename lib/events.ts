@@ -17,11 +17,13 @@ export type StartGuardEvent =
   | (EventBase & { type: 'logout' })
   | (EventBase & { type: 'login.success' })
   | (EventBase & { type: 'login.failure' })
-  | (EventBase & { type: 'ratelimit.blocked' })
+  | (EventBase & { type: 'ratelimit.blocked'; limiter?: string; retryAfterMs?: number })
   | (EventBase & { type: 'csrf.blocked' })
   | (EventBase & { type: 'auth.denied' })
   | (EventBase & { type: 'reauth.required' })
-  | (EventBase & { type: 'store.unavailable' });
+  | (EventBase & { type: 'store.unavailable'; limiter?: string })
+  /** A rate limiter refused a new key: its table is full of buckets still limiting (key flood). */
+  | (EventBase & { type: 'ratelimit.full'; limiter?: string });
 
 export type StartGuardEventType = StartGuardEvent['type'];
 export type EventSink = (event: StartGuardEvent) => void;

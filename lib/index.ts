@@ -28,3 +28,16 @@ export type { MemoryRevocationStoreOptions } from './revocation/memory';
 export { createFileRevocationStore } from './revocation/file';
 export type { FileRevocationStoreOptions } from './revocation/file';
 export type { RevocationStore, RevocableSession } from './revocation/types';
+export { createRateLimiter } from './ratelimit/limiter';
+export type { RateLimiter, RateLimiterOptions } from './ratelimit/limiter';
+export type { RateLimitResult, RateLimitStore, RateLimitParams, UnavailablePolicy } from './ratelimit/types';
+export { loginLimits } from './ratelimit/login';
+export type { LoginLimits, LoginLimitsOptions, LoginAttempt, LoginClient, BucketSettings } from './ratelimit/login';
+export { normalizeIdentifier } from './ratelimit/identifier';
+export { clientAddress } from './client-address/client-address';
+export type {
+  ClientAddress,
+  ClientAddressInput,
+  ClientAddressOptions,
+  HeadersInput,
+} from './client-address/client-address';

@@ -36,4 +36,25 @@ export interface Binding {
    * when another one (another process) does; other failures throw ERR_STORE_UNAVAILABLE.
    */
   flockExclusive(fd: number): boolean;
+  /**
+   * Opens the table named `name` (shared by every thread of the process; other settings under
+   * that name throw ERR_INVALID_OPTION), or a private one when `name` is null.
+   */
+  rateTable(name: string | null, capacity: number, refillPerSecond: number, maxKeys: number): RateTableHandle;
+  /** This thread's output array (the same one on every call): [remaining, retryAfterMs, tableFull]. */
+  rateOutput(): Float64Array;
+  /** Takes `cost` tokens from the key's bucket; the numbers land in the output array. */
+  rateTake(table: RateTableHandle, key: string, cost: number): boolean;
+  /** What rateTake would answer, changing nothing. */
+  ratePeek(table: RateTableHandle, key: string, cost: number): boolean;
+  /** Gives `cost` tokens back, never beyond a full bucket. */
+  rateRefund(table: RateTableHandle, key: string, cost: number): void;
+  /** Forgets the key's bucket. */
+  rateReset(table: RateTableHandle, key: string): void;
+  /** Buckets the table holds. */
+  rateSize(table: RateTableHandle): number;
 }
+
+declare const rateTableBrand: unique symbol;
+/** A process-wide rate-limit table (native/core/rate_table.hpp), shared by name across threads. */
+export type RateTableHandle = { readonly [rateTableBrand]: true };

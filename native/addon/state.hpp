@@ -7,6 +7,9 @@ namespace sga {
 
 struct AddonState {
   Napi::FunctionReference error_class;  // StartGuardError, handed over once by lib/native.ts
+  // The rate limiter's output array (rate_limit_fns.cpp), made by the first rateOutput().
+  Napi::Reference<Napi::Float64Array> rate_out_ref;
+  double* rate_out = nullptr;
 };
 
 AddonState& State(Napi::Env env);

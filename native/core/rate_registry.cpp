@@ -1,5 +1,6 @@
 #include "rate_registry.hpp"
 
+#include <cstdio>
 #include <map>
 #include <mutex>
 
@@ -21,8 +22,10 @@ Registry& registry() {
 
 std::string describe(const RateTable& t) {
   const gcra::Params& p = t.params();
-  return "capacity " + std::to_string(p.capacity) + ", one token every " +
-         std::to_string(p.interval_ns) + " ns, maxKeys " + std::to_string(t.max_keys());
+  char refill[32];
+  std::snprintf(refill, sizeof refill, "%.9g", 1e9 / static_cast<double>(p.interval_ns));
+  return "capacity " + std::to_string(p.capacity) + ", refillPerSecond " + refill + ", maxKeys " +
+         std::to_string(t.max_keys());
 }
 
 }  // namespace

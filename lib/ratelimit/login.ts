@@ -1,0 +1,166 @@
+// loginLimits: the limits of a sign-in form (OWASP Authentication Cheat Sheet, "Protect against
+// automated attacks"). Two buckets per attempt, on the identifier as typed (normalized), never on
+// whether the account exists, so unknown accounts are limited exactly like known ones:
+// - (account, client): one client's tries at one account; small and quick to refill.
+// - account: every client's tries at one account; larger and slower. It stops a botnet guessing
+//   one password from many addresses, and it is also what an attacker can drain to lock the real
+//   user out (the README weighs this).
+// A check takes one token from each before the password is verified, so parallel requests
+// cannot all pass before the first failure counts; a successful sign-in gives them back, so
+// only failures count.
+import { invalidArg, serverOnlyError } from '../errors';
+import { type EventSink, type StartGuardEvent, emit } from '../events';
+import { serverRuntime } from '../native';
+import { checkCapacity, checkName, checkRefill } from './args';
+import { normalizeIdentifier } from './identifier';
+import { type RateLimiter, createRateLimiter } from './limiter';
+import type { RateLimitStore } from './types';
+
+export interface BucketSettings {
+  capacity: number;
+  refillPerSecond: number;
+}
+
+export interface LoginLimitsOptions {
+  /** One client's tries at one account. Default: 5 at once, then one a minute. */
+  perClient?: BucketSettings;
+  /** All clients' tries at one account. Default: 50 at once, then one every 5 minutes. */
+  perAccount?: BucketSettings;
+  /** A shared store (start-guard/redis) for several instances; default the in-process table. */
+  store?: RateLimitStore;
+  /** Prefix of the two limiters' names (default `start-guard:login`). */
+  name?: string;
+  /** Per bucket kind, the most keys held in process (default 1,000,000). */
+  maxKeys?: number;
+  onEvent?: EventSink;
+}
+
+/** The client as `clientAddress` returns it, or its `limitKey`. */
+export type LoginClient = string | { readonly ip?: string | null; readonly limitKey: string };
+
+export interface LoginAttempt {
+  allowed: boolean;
+  /** 0 when allowed; else when the attempt may be made again (milliseconds). */
+  retryAfterMs: number;
+  /** The bucket that refused: this client's tries at the account, or the account's. */
+  limitedBy?: 'client' | 'account';
+  /** A successful sign-in: gives back what the check took, so only failures count. Idempotent. */
+  succeeded(): Promise<void>;
+}
+
+export interface LoginLimits {
+  /** Before verifying a password: takes one try from both buckets, or refuses. */
+  check(identifier: unknown, client: LoginClient): Promise<LoginAttempt>;
+  /** Clears an account's buckets (after a password reset, or an operator's unlock). */
+  reset(identifier: unknown, client?: LoginClient): Promise<void>;
+  readonly perClient: RateLimiter;
+  readonly perAccount: RateLimiter;
+}
+
+export const DEFAULT_PER_CLIENT: BucketSettings = Object.freeze({ capacity: 5, refillPerSecond: 1 / 60 });
+export const DEFAULT_PER_ACCOUNT: BucketSettings = Object.freeze({ capacity: 50, refillPerSecond: 1 / 300 });
+
+// Identifiers that normalize to nothing (empty, too long, not a string) share one account
+// bucket: they are limited, never a way around the limit.
+const INVALID_ACCOUNT = '\u0000invalid';
+
+/**
+ * The account's bucket key: the normalized identifier, lower-cased whatever it is, so the bucket
+ * is never finer than an app's lookup (a case-insensitive username lookup must not give each
+ * casing a bucket of its own).
+ */
+function accountKey(identifier: unknown): string {
+  return normalizeIdentifier(identifier)?.toLowerCase() ?? INVALID_ACCOUNT;
+}
+
+function clientKey(client: unknown): { key: string; ip: string | undefined } {
+  if (typeof client === 'string') return { key: client, ip: undefined };
+  if (
+    typeof client === 'object' &&
+    client !== null &&
+    typeof (client as { limitKey?: unknown }).limitKey === 'string'
+  ) {
+    const c = client as { ip?: unknown; limitKey: string };
+    return { key: c.limitKey, ip: typeof c.ip === 'string' ? c.ip : undefined };
+  }
+  return invalidArg('client', 'a string or a clientAddress() result', client);
+}
+
+// Length-prefixed: no client key and account can be made to read as another pair.
+const pairKey = (client: string, account: string) => `${client.length}:${client}|${account}`;
+
+export function loginLimits(options: LoginLimitsOptions = {}): LoginLimits {
+  if (typeof options !== 'object' || options === null) invalidArg('options', 'an object', options);
+  const perClientSettings = settings('options.perClient', options.perClient, DEFAULT_PER_CLIENT);
+  const perAccountSettings = settings('options.perAccount', options.perAccount, DEFAULT_PER_ACCOUNT);
+  const name = checkName('options.name', options.name) ?? 'start-guard:login';
+  const onEvent = options.onEvent;
+  // The limiters' own refusals are reported here instead, with the client's address.
+  const sink: EventSink | undefined =
+    onEvent === undefined ? undefined : (e: StartGuardEvent) => e.type !== 'ratelimit.blocked' && onEvent(e);
+  const common = { store: options.store, maxKeys: options.maxKeys, onEvent: sink };
+  const perClient = createRateLimiter({ ...common, ...perClientSettings, name: `${name}:client` });
+  const perAccount = createRateLimiter({ ...common, ...perAccountSettings, name: `${name}:account` });
+
+  const blocked = (limitedBy: 'client' | 'account', retryAfterMs: number, ip: string | undefined) => {
+    const event: StartGuardEvent = {
+      type: 'ratelimit.blocked',
+      at: Date.now(),
+      limiter: limitedBy === 'client' ? perClient.name : perAccount.name,
+      retryAfterMs,
+      reason: limitedBy === 'client' ? 'login: this client at this account' : 'login: this account',
+    };
+    if (ip !== undefined) event.ip = ip;
+    emit(onEvent, event);
+  };
+
+  async function check(identifier: unknown, client: LoginClient): Promise<LoginAttempt> {
+    if (!serverRuntime) throw serverOnlyError();
+    const c = clientKey(client);
+    const account = accountKey(identifier);
+    const pair = pairKey(c.key, account);
+    const first = await perClient.take(pair);
+    if (!first.allowed) {
+      blocked('client', first.retryAfterMs, c.ip);
+      return refused('client', first.retryAfterMs);
+    }
+    const second = await perAccount.take(account);
+    if (!second.allowed) {
+      // This attempt goes no further: it must not count against the client either.
+      await perClient.refund(pair);
+      blocked('account', second.retryAfterMs, c.ip);
+      return refused('account', second.retryAfterMs);
+    }
+    let pending = true;
+    return {
+      allowed: true,
+      retryAfterMs: 0,
+      async succeeded() {
+        if (!pending) return;
+        pending = false;
+        await Promise.all([perClient.refund(pair), perAccount.refund(account)]);
+      },
+    };
+  }
+
+  async function reset(identifier: unknown, client?: LoginClient): Promise<void> {
+    const account = accountKey(identifier);
+    await perAccount.reset(account);
+    if (client !== undefined) await perClient.reset(pairKey(clientKey(client).key, account));
+  }
+
+  return { check, reset, perClient, perAccount };
+}
+
+function refused(limitedBy: 'client' | 'account', retryAfterMs: number): LoginAttempt {
+  return { allowed: false, retryAfterMs, limitedBy, succeeded: async () => {} };
+}
+
+function settings(name: string, value: unknown, fallback: BucketSettings): BucketSettings {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'object' || value === null)
+    invalidArg(name, 'an object { capacity, refillPerSecond }', value);
+  const v = value as Partial<BucketSettings>;
+  const capacity = checkCapacity(`${name}.capacity`, v.capacity);
+  return { capacity, refillPerSecond: checkRefill(`${name}.refillPerSecond`, v.refillPerSecond, capacity) };
+}

@@ -1,0 +1,131 @@
+// A rate limiter over a store: the contract (run here on the reference store; the Redis store
+// runs the same suite), and the outage policies the limiter applies.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { StartGuardError, createRateLimiter, isStartGuardError } from 'start-guard';
+import { createMemoryRateStore } from './support/memory-rate-store.mjs';
+import { rateStoreContract } from './support/rate-store-contract.mjs';
+
+rateStoreContract('reference memory store', async () => ({ store: createMemoryRateStore() }));
+
+let unique = 0;
+const name = () => `store-test-${process.pid}-${++unique}`;
+
+describe('with a store', () => {
+  test('every call reaches the store with the key as given and the bucket params', async () => {
+    const store = createMemoryRateStore();
+    const l = createRateLimiter({ name: 'api-with-store', store, capacity: 4, refillPerSecond: 2 });
+    await l.take('203.0.113.7', 2);
+    await l.peek('203.0.113.7');
+    await l.refund('203.0.113.7');
+    await l.reset('203.0.113.7');
+    const params = { name: 'api-with-store', capacity: 4, refillPerSecond: 2 };
+    assert.deepEqual(store.calls, [
+      ['take', '203.0.113.7', 2, params],
+      ['peek', '203.0.113.7', 1, params],
+      ['refund', '203.0.113.7', 1, params],
+      ['reset', '203.0.113.7', params],
+    ]);
+    assert.ok(Object.isFrozen(store.calls[0][3]), 'params cannot be changed by a store');
+  });
+
+  test('takeSync is a TypeError; a store needs a name; arguments are checked before the store', async () => {
+    const store = createMemoryRateStore();
+    const l = createRateLimiter({ name: name(), store, capacity: 2, refillPerSecond: 1 });
+    assert.throws(() => l.takeSync('k'), { name: 'TypeError', message: /store/ });
+    assert.throws(
+      () => createRateLimiter({ store, capacity: 2, refillPerSecond: 1 }),
+      (e) => isStartGuardError(e, 'ERR_INVALID_OPTION') && /name/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        createRateLimiter({
+          name: name(),
+          store: { ...store, onUnavailable: 'open' },
+          capacity: 2,
+          refillPerSecond: 1,
+        }),
+      (e) => isStartGuardError(e, 'ERR_INVALID_OPTION'),
+    );
+    await assert.rejects(l.take('k', 3), { name: 'RangeError' });
+    await assert.rejects(l.take(7), { name: 'TypeError' });
+    assert.equal(store.calls.length, 0);
+  });
+
+  test("'local' (the default): an outage is answered by the in-process table, limits still hold", async () => {
+    const events = [];
+    const store = createMemoryRateStore();
+    const l = createRateLimiter({
+      name: name(),
+      store,
+      capacity: 2,
+      refillPerSecond: 0.01,
+      onEvent: (e) => events.push(e),
+    });
+    store.state.down = true;
+    assert.deepEqual(await l.take('k'), { allowed: true, remaining: 1, retryAfterMs: 0 });
+    assert.deepEqual(await l.peek('k'), { allowed: true, remaining: 0, retryAfterMs: 0 });
+    assert.equal((await l.take('k')).allowed, true);
+    const refused = await l.take('k');
+    assert.equal(refused.allowed, false, 'not a pass for everyone');
+    assert.ok(refused.retryAfterMs > 90_000);
+    await l.refund('k');
+    assert.equal((await l.take('k')).allowed, true, 'refunds land in the fallback table too');
+    const notices = events.filter((e) => e.type === 'store.unavailable');
+    assert.equal(notices.length, 1, 'one notice per 10 s');
+    assert.equal(notices[0].reason, 'local');
+    assert.equal(notices[0].limiter, l.name);
+    // Back up: the store answers again (its own bucket for the key is untouched).
+    store.state.down = false;
+    assert.deepEqual(await l.take('k'), { allowed: true, remaining: 1, retryAfterMs: 0 });
+  });
+
+  test("'allow' lets requests through and 'deny' refuses them while the store is down", async () => {
+    const allow = createMemoryRateStore({ onUnavailable: 'allow' });
+    const deny = createMemoryRateStore({ onUnavailable: 'deny' });
+    allow.state.down = deny.state.down = true;
+    const a = createRateLimiter({ name: name(), store: allow, capacity: 1, refillPerSecond: 0.01 });
+    const d = createRateLimiter({ name: name(), store: deny, capacity: 1, refillPerSecond: 0.01 });
+    for (let i = 0; i < 3; i++)
+      assert.deepEqual(await a.take('k'), { allowed: true, remaining: 0, retryAfterMs: 0 });
+    assert.deepEqual(await d.take('k'), { allowed: false, remaining: 0, retryAfterMs: 1000 });
+    assert.deepEqual(await d.peek('k'), { allowed: false, remaining: 0, retryAfterMs: 1000 });
+    // A refund follows a successful sign-in: an outage never fails it.
+    await d.refund('k');
+    await a.refund('k');
+    // A reset that did not happen is not hidden.
+    await assert.rejects(d.reset('k'), (e) => isStartGuardError(e, 'ERR_STORE_UNAVAILABLE'));
+  });
+
+  test('other store errors reach the caller as they are', async () => {
+    const store = createMemoryRateStore();
+    const bug = new TypeError('a bug in the store');
+    store.take = async () => {
+      throw bug;
+    };
+    store.peek = async () => {
+      throw new StartGuardError('ERR_FORBIDDEN', 'not an outage');
+    };
+    const l = createRateLimiter({ name: name(), store, capacity: 1, refillPerSecond: 1 });
+    await assert.rejects(l.take('k'), (e) => e === bug);
+    await assert.rejects(l.peek('k'), (e) => isStartGuardError(e, 'ERR_FORBIDDEN'));
+  });
+
+  test('a store refusal emits ratelimit.blocked', async () => {
+    const events = [];
+    const store = createMemoryRateStore();
+    const l = createRateLimiter({
+      name: name(),
+      store,
+      capacity: 1,
+      refillPerSecond: 0.01,
+      onEvent: (e) => events.push(e),
+    });
+    await l.take('k');
+    await l.take('k');
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['ratelimit.blocked'],
+    );
+  });
+});
