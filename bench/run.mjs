@@ -14,6 +14,9 @@ for (const file of ['sealer.mjs', 'seal-parts.mjs', 'sessions.mjs']) {
   run(process.execPath, [join('bench', file)]);
 }
 
+console.log('\n===== bench/ratelimit.mjs');
+run(process.execPath, [join('bench', 'ratelimit.mjs')]);
+
 console.log('\n===== bench/native/paseto_bench.cpp (the C floor, no Node-API)');
 mkdirSync(join(root, 'build/bench'), { recursive: true });
 const sources = readdirSync(join(root, 'native/core'))
