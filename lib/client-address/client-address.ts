@@ -40,6 +40,7 @@ const MAX_TRUSTED_HOPS = 32;
 
 const trustCache = new Map<string, (canonical: string) => boolean>();
 let warnedUntrusted = false;
+let warnedNoPeer = false;
 
 export function clientAddress(input: ClientAddressInput, options: ClientAddressOptions = {}): ClientAddress {
   if (!onServer) throw serverOnlyError();
@@ -51,6 +52,17 @@ export function clientAddress(input: ClientAddressInput, options: ClientAddressO
     invalidArg('options.ipv6Prefix', 'an integer from 16 to 128', prefix);
   }
   const remote = typeof input.remoteAddress === 'string' ? canonicalAddress(input.remoteAddress) : null;
+  if (remote === null && !warnedNoPeer) {
+    // Usually a Fetch Request passed as it is (it has headers but no peer address): then every
+    // client would share one rate-limit key.
+    warnedNoPeer = true;
+    warn(
+      'start-guard: clientAddress() got no usable remoteAddress, so the client is unknown and shares ' +
+        "the rate-limit key 'unknown' with every such request. Pass the connection's address " +
+        "(Node: req.socket.remoteAddress; TanStack Start: getRequestIP()).",
+      'START_GUARD_NO_REMOTE_ADDRESS',
+    );
+  }
   const trustProxy = options.trustProxy;
   if (trustProxy === undefined) {
     if (!warnedUntrusted && forwardedFor(input.headers) !== undefined) {

@@ -43,6 +43,7 @@ describe('without trustProxy', () => {
     const source = `
       const { clientAddress } = require(${JSON.stringify(root)});
       clientAddress({ remoteAddress: '127.0.0.1', headers: {} });
+      clientAddress({ remoteAddress: '127.0.0.1' });
       for (let i = 0; i < 3; i++) clientAddress({ remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '1.2.3.4' } });
       clientAddress({ remoteAddress: '127.0.0.1', headers: new Headers({ 'X-Forwarded-For': '5.6.7.8' }) });
       clientAddress({ remoteAddress: '10.0.0.1', headers: { 'x-forwarded-for': '1.2.3.4' } }, { trustProxy: ['10.0.0.0/8'] });`;
@@ -51,6 +52,18 @@ describe('without trustProxy', () => {
     assert.equal(stderr.match(/StartGuardWarning/g)?.length, 1, stderr);
     assert.match(stderr, /START_GUARD_UNTRUSTED_FORWARDED_FOR/);
     assert.match(stderr, /trustProxy/);
+  });
+
+  test('a request with no peer address (a Fetch Request passed as is) warns once', async () => {
+    const source = `
+      const { clientAddress } = require(${JSON.stringify(root)});
+      const r = new Request('http://localhost/', { headers: { 'x-forwarded-for': '1.2.3.4' } });
+      for (let i = 0; i < 3; i++) console.log(JSON.stringify(clientAddress(r, { trustProxy: ['10.0.0.0/8'] })));`;
+    const { stdout, stderr } = await run(process.execPath, ['-e', source]);
+    assert.equal(stdout.trim().split('\n').length, 3);
+    assert.deepEqual(JSON.parse(stdout.split('\n')[0]), { ip: null, limitKey: 'unknown' });
+    assert.equal(stderr.match(/START_GUARD_NO_REMOTE_ADDRESS/g)?.length, 1, stderr);
+    assert.match(stderr, /getRequestIP/);
   });
 });
 

@@ -210,3 +210,50 @@ test('the published types type-check a consumer (node16 and bundler resolution),
     (err) => /TS2322/.test(String(err.stdout)),
   );
 });
+
+test('the published rate-limit types type-check a consumer (node16 and bundler resolution)', () => {
+  const tsc = join(root, 'node_modules/typescript/bin/tsc');
+  writeFileSync(
+    join(dir, 'consumer-ratelimit.ts'),
+    `import { clientAddress, createRateLimiter, loginLimits, normalizeIdentifier,
+       type RateLimitResult, type RateLimitStore, type ClientAddress, type LoginAttempt } from 'start-guard';
+     const api = createRateLimiter({ name: 'api', capacity: 20, refillPerSecond: 5 });
+     const limits = loginLimits({ perClient: { capacity: 5, refillPerSecond: 1 / 60 } });
+     export const store: RateLimitStore = {
+       onUnavailable: 'local',
+       take: async (_key, cost, p) => ({ allowed: cost <= p.capacity, remaining: 0, retryAfterMs: 0 }),
+       peek: async () => ({ allowed: true, remaining: 1, retryAfterMs: 0 }),
+       refund: async () => {},
+       reset: async () => {},
+     };
+     export async function handler(request: Request, remoteAddress: string): Promise<number> {
+       const client: ClientAddress = clientAddress({ remoteAddress, headers: request.headers }, { trustProxy: ['10.0.0.0/8'] });
+       const r: RateLimitResult = api.takeSync(client.limitKey);
+       const attempt: LoginAttempt = await limits.check(normalizeIdentifier('a@b.c') ?? '', client);
+       if (attempt.allowed) await attempt.succeeded();
+       return r.allowed ? 200 : 429;
+     }
+`,
+  );
+  for (const moduleResolution of ['node16', 'bundler']) {
+    const module = moduleResolution === 'node16' ? 'node16' : 'esnext';
+    execFileSync(
+      process.execPath,
+      [
+        tsc,
+        '--noEmit',
+        '--strict',
+        '--module',
+        module,
+        '--moduleResolution',
+        moduleResolution,
+        '--target',
+        'es2022',
+        '--lib',
+        'es2022,dom',
+        'consumer-ratelimit.ts',
+      ],
+      { cwd: dir, stdio: 'pipe' },
+    );
+  }
+});
