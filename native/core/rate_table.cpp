@@ -58,6 +58,13 @@ struct alignas(64) RateTable::Shard {
     return i;
   }
 
+  // The slot holding `key`, or nullptr.
+  Slot* lookup(uint64_t key) noexcept {
+    if (len == 0) return nullptr;
+    Slot& slot = slots[find(key)];
+    return slot.key == key ? &slot : nullptr;
+  }
+
   void place(Slot s) noexcept { slots[find(s.key)] = s; }
 
   void grow() {
@@ -161,10 +168,7 @@ RateAnswer RateTable::take(uint64_t key, int64_t cost, int64_t now_ns) {
   check_cost(cost, params_);
   Shard& s = shard_of(key);
   std::lock_guard<std::mutex> lock(s.mu);
-  if (s.len != 0) {
-    const uint32_t i = s.find(key);
-    if (s.slots[i].key == key) return {gcra::take(s.slots[i].tat, cost, now_ns, params_), false};
-  }
+  if (Slot* slot = s.lookup(key)) return {gcra::take(slot->tat, cost, now_ns, params_), false};
   if (!s.make_room(now_ns)) return Shard::full(s.min_tat, now_ns);
   if (s.count + 1 > uint64_t{s.len} * 3 / 4) s.grow();
   int64_t tat = now_ns;
@@ -179,10 +183,7 @@ RateAnswer RateTable::peek(uint64_t key, int64_t cost, int64_t now_ns) {
   check_cost(cost, params_);
   Shard& s = shard_of(key);
   std::lock_guard<std::mutex> lock(s.mu);
-  if (s.len != 0) {
-    const uint32_t i = s.find(key);
-    if (s.slots[i].key == key) return {gcra::peek(s.slots[i].tat, cost, now_ns, params_), false};
-  }
+  if (Slot* slot = s.lookup(key)) return {gcra::peek(slot->tat, cost, now_ns, params_), false};
   // Evicting refilled buckets changes no answer, so peek may do it to answer as take would.
   if (!s.make_room(now_ns)) return Shard::full(s.min_tat, now_ns);
   return {gcra::peek(now_ns, cost, now_ns, params_), false};
@@ -192,11 +193,10 @@ void RateTable::refund(uint64_t key, int64_t cost, int64_t now_ns) {
   check_cost(cost, params_);
   Shard& s = shard_of(key);
   std::lock_guard<std::mutex> lock(s.mu);
-  if (s.len == 0) return;
-  const uint32_t i = s.find(key);
-  if (s.slots[i].key != key) return;
-  gcra::refund(s.slots[i].tat, cost, now_ns, params_);
-  s.min_tat = std::min(s.min_tat, s.slots[i].tat);
+  if (Slot* slot = s.lookup(key)) {
+    gcra::refund(slot->tat, cost, now_ns, params_);
+    s.min_tat = std::min(s.min_tat, slot->tat);
+  }
 }
 
 void RateTable::reset(uint64_t key) {

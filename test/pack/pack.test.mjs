@@ -146,6 +146,32 @@ test('a missing binary is a clear ERR_NATIVE_LOAD at first use, not at import', 
   assert.equal(out.trim(), 'ERR_NATIVE_LOAD true true true');
 });
 
+/** Type-checks `file` in the consumer directory, strict, under node16 and bundler resolution. */
+function typecheck(file) {
+  const tsc = join(root, 'node_modules/typescript/bin/tsc');
+  for (const moduleResolution of ['node16', 'bundler']) {
+    const module = moduleResolution === 'node16' ? 'node16' : 'esnext';
+    execFileSync(
+      process.execPath,
+      [
+        tsc,
+        '--noEmit',
+        '--strict',
+        '--module',
+        module,
+        '--moduleResolution',
+        moduleResolution,
+        '--target',
+        'es2022',
+        '--lib',
+        'es2022,dom',
+        file,
+      ],
+      { cwd: dir, stdio: 'pipe' },
+    );
+  }
+}
+
 test('the published types type-check a consumer (node16 and bundler resolution), and catch misuse', () => {
   const tsc = join(root, 'node_modules/typescript/bin/tsc');
   writeFileSync(
@@ -168,27 +194,7 @@ test('the published types type-check a consumer (node16 and bundler resolution),
      }
 `,
   );
-  for (const moduleResolution of ['node16', 'bundler']) {
-    const module = moduleResolution === 'node16' ? 'node16' : 'esnext';
-    execFileSync(
-      process.execPath,
-      [
-        tsc,
-        '--noEmit',
-        '--strict',
-        '--module',
-        module,
-        '--moduleResolution',
-        moduleResolution,
-        '--target',
-        'es2022',
-        '--lib',
-        'es2022,dom',
-        'consumer.ts',
-      ],
-      { cwd: dir, stdio: 'pipe' },
-    );
-  }
+  typecheck('consumer.ts');
   // And a misuse is a type error: a theme outside the session's data type.
   writeFileSync(
     join(dir, 'misuse.ts'),
@@ -212,7 +218,6 @@ test('the published types type-check a consumer (node16 and bundler resolution),
 });
 
 test('the published rate-limit types type-check a consumer (node16 and bundler resolution)', () => {
-  const tsc = join(root, 'node_modules/typescript/bin/tsc');
   writeFileSync(
     join(dir, 'consumer-ratelimit.ts'),
     `import { clientAddress, createRateLimiter, loginLimits, normalizeIdentifier,
@@ -235,25 +240,5 @@ test('the published rate-limit types type-check a consumer (node16 and bundler r
      }
 `,
   );
-  for (const moduleResolution of ['node16', 'bundler']) {
-    const module = moduleResolution === 'node16' ? 'node16' : 'esnext';
-    execFileSync(
-      process.execPath,
-      [
-        tsc,
-        '--noEmit',
-        '--strict',
-        '--module',
-        module,
-        '--moduleResolution',
-        moduleResolution,
-        '--target',
-        'es2022',
-        '--lib',
-        'es2022,dom',
-        'consumer-ratelimit.ts',
-      ],
-      { cwd: dir, stdio: 'pipe' },
-    );
-  }
+  typecheck('consumer-ratelimit.ts');
 });
