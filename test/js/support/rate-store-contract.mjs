@@ -28,9 +28,9 @@ export function rateStoreContract(label, makeStore) {
         const refused = await l.take('k');
         assert.equal(refused.allowed, false);
         assert.equal(refused.remaining, 0);
-        // One token every 100 s: the wait is about that, never more.
+        // One token every 100 s: the wait is about that (less the time since the first take).
         assert.ok(
-          refused.retryAfterMs > 99_000 && refused.retryAfterMs <= 100_000,
+          refused.retryAfterMs > 90_000 && refused.retryAfterMs <= 100_000,
           String(refused.retryAfterMs),
         );
         assert.equal((await l.take('other')).remaining, 2, 'keys have their own buckets');
