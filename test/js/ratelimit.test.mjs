@@ -219,6 +219,23 @@ describe('names', () => {
     });
     assert.equal(seen, false);
   });
+  test('a worker terminated mid-take leaves the shared table working', async () => {
+    const name = uniqueName('terminated');
+    const w = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+       const l = require('start-guard').createRateLimiter({ name: workerData.name, capacity: 1e9, refillPerSecond: 1 });
+       parentPort.postMessage('running');
+       for (let i = 0; ; i++) l.takeSync('k' + (i % 5000));`,
+      { eval: true, workerData: { name } },
+    );
+    await new Promise((resolve) => w.once('message', resolve));
+    await sleep(50);
+    assert.equal(await w.terminate(), 1);
+    const l = createRateLimiter({ name, capacity: 1e9, refillPerSecond: 1 });
+    const r = l.takeSync('k1');
+    assert.equal(r.allowed, true);
+    assert.ok(r.remaining < 1e9 - 1, 'the worker took from the same bucket');
+  });
 });
 
 describe('key flood', () => {
