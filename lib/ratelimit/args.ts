@@ -1,18 +1,12 @@
 // Checks of the limiter's options and arguments: wrong programmer input is a TypeError or a
 // RangeError naming the argument, at once.
-import { invalidArg } from '../errors';
+import { invalidArg, outOfRangeArg } from '../errors';
 
 /** The table's own bounds (native/core/gcra.hpp, rate_table.hpp). */
 export const MAX_CAPACITY = 1e9;
 export const MAX_REFILL_PER_SECOND = 1e6;
 export const MAX_KEYS = 2 ** 30;
 const MAX_NAME_LENGTH = 200;
-
-export function outOfRange(name: string, detail: string): never {
-  const err = new RangeError(`The "${name}" argument ${detail}`);
-  (err as RangeError & { code: string }).code = 'ERR_OUT_OF_RANGE';
-  throw err;
-}
 
 export function checkKey(key: unknown): asserts key is string {
   if (typeof key !== 'string') invalidArg('key', 'a string', key);
@@ -22,14 +16,14 @@ export function checkCost(cost: unknown, capacity: number): asserts cost is numb
   if (typeof cost !== 'number') invalidArg('cost', 'a number', cost);
   if (!Number.isInteger(cost) || cost < 1 || cost > capacity) {
     // A take above capacity could never pass: an error, never a bucket gone negative.
-    outOfRange('cost', `must be an integer from 1 to the capacity (${capacity}); received ${cost}`);
+    outOfRangeArg('cost', `must be an integer from 1 to the capacity (${capacity}); received ${cost}`);
   }
 }
 
 export function checkCapacity(name: string, value: unknown): number {
   if (typeof value !== 'number') invalidArg(name, 'a number', value);
   if (!Number.isInteger(value) || value < 1 || value > MAX_CAPACITY) {
-    outOfRange(name, `must be an integer from 1 to ${MAX_CAPACITY}; received ${value}`);
+    outOfRangeArg(name, `must be an integer from 1 to ${MAX_CAPACITY}; received ${value}`);
   }
   return value;
 }
@@ -37,11 +31,11 @@ export function checkCapacity(name: string, value: unknown): number {
 export function checkRefill(name: string, value: unknown, capacity: number): number {
   if (typeof value !== 'number') invalidArg(name, 'a number', value);
   if (!(value > 0 && value <= MAX_REFILL_PER_SECOND)) {
-    outOfRange(name, `must be above 0 and at most ${MAX_REFILL_PER_SECOND}; received ${value}`);
+    outOfRangeArg(name, `must be above 0 and at most ${MAX_REFILL_PER_SECOND}; received ${value}`);
   }
   // The time a drained bucket takes to refill stays under 2^62 ns (146 years).
   if (Math.round(1e9 / value) * capacity >= 2 ** 62) {
-    outOfRange(name, `is too slow for the capacity: a drained bucket would take over 146 years to refill`);
+    outOfRangeArg(name, `is too slow for the capacity: a drained bucket would take over 146 years to refill`);
   }
   return value;
 }
@@ -50,7 +44,7 @@ export function checkMaxKeys(name: string, value: unknown, fallback: number): nu
   if (value === undefined) return fallback;
   if (typeof value !== 'number') invalidArg(name, 'a number', value);
   if (!Number.isInteger(value) || value < 1 || value > MAX_KEYS) {
-    outOfRange(name, `must be an integer from 1 to 2^30; received ${value}`);
+    outOfRangeArg(name, `must be an integer from 1 to 2^30; received ${value}`);
   }
   return value;
 }
