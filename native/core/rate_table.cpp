@@ -6,6 +6,7 @@
 #include <limits>
 #include <new>
 #include <stdexcept>
+#include <vector>
 
 namespace sg {
 
@@ -48,6 +49,9 @@ struct alignas(64) RateTable::Shard {
   uint32_t count = 0;
   uint32_t cap = 0;          // the most keys this shard may hold
   int64_t min_tat = kNever;  // at most the earliest TAT held: nothing is evictable before it
+  // When a sweep will free at least a sixteenth of the shard (see sweep); none before it.
+  int64_t sweep_after = std::numeric_limits<int64_t>::min();
+  uint64_t sweeps = 0;
 
   ~Shard() { unmap_slots(slots, len); }
 
@@ -84,8 +88,13 @@ struct alignas(64) RateTable::Shard {
   // Drops every refilled bucket, then re-seats the rest (linear probing allows no hole between
   // an entry's home and its slot): walking once round from a slot that was empty before the
   // drop (no run crosses it), each entry taken out and put back lands at or before its old slot.
-  // Recomputes min_tat exactly.
-  void sweep(int64_t now_ns) noexcept {
+  // Recomputes min_tat exactly, and sweep_after: the time by which a sixteenth of the shard's
+  // cap will have refilled. Sweeping for fewer would let a flood whose buckets refill one at a
+  // time, as fast as new keys come, cost a pass over the shard per new key; deferring keeps the
+  // passes to one per cap/16 new keys, at the price of refusing a new key while fewer than
+  // cap/16 buckets have refilled (tested).
+  void sweep(int64_t now_ns) {
+    ++sweeps;
     min_tat = kNever;
     uint32_t start = len;
     for (uint32_t i = 0; i < len; ++i) {
@@ -97,6 +106,8 @@ struct alignas(64) RateTable::Shard {
       }
     }
     if (start == len) return;  // no empty slot: impossible below a 3/4 load
+    thread_local std::vector<int64_t> tats;
+    tats.clear();
     for (uint32_t k = 1; k < len; ++k) {
       const uint32_t i = (start + k) & mask();
       if (slots[i].key == 0) continue;
@@ -104,13 +115,21 @@ struct alignas(64) RateTable::Shard {
       slots[i].key = 0;
       place(s);
       min_tat = std::min(min_tat, s.tat);
+      tats.push_back(s.tat);
+    }
+    const size_t batch = std::max<size_t>(1, cap / 16);
+    sweep_after = std::numeric_limits<int64_t>::min();
+    if (tats.size() >= batch) {
+      std::nth_element(tats.begin(), tats.begin() + static_cast<ptrdiff_t>(batch - 1), tats.end());
+      sweep_after = tats[batch - 1];
     }
   }
 
   // Room for one more key: below the cap, or after evicting refilled buckets.
-  bool make_room(int64_t now_ns) noexcept {
+  bool make_room(int64_t now_ns) {
     if (count < cap) return true;
-    if (min_tat > now_ns) return false;  // every bucket still limiting: O(1) under a flood
+    // Every bucket still limiting, or too few refilled to sweep for: O(1) under a flood.
+    if (min_tat > now_ns || sweep_after > now_ns) return false;
     sweep(now_ns);
     return count < cap;
   }
@@ -133,9 +152,9 @@ struct alignas(64) RateTable::Shard {
     --count;
   }
 
-  // The refusal of a new key: it may find room once the earliest bucket has refilled.
-  static RateAnswer full(int64_t min_tat, int64_t now_ns) noexcept {
-    const int64_t wait = std::max<int64_t>(min_tat - now_ns, 1);
+  // The refusal of a new key: it may find room at the next sweep.
+  RateAnswer full(int64_t now_ns) const noexcept {
+    const int64_t wait = std::max<int64_t>(std::max(min_tat, sweep_after) - now_ns, 1);
     return {{false, 0, (wait + 999'999) / 1'000'000}, true};
   }
 };
@@ -171,7 +190,7 @@ RateAnswer RateTable::take(uint64_t key, int64_t cost, int64_t now_ns) {
   Shard& s = shard_of(key);
   std::lock_guard<std::mutex> lock(s.mu);
   if (Slot* slot = s.lookup(key)) return {gcra::take(slot->tat, cost, now_ns, params_), false};
-  if (!s.make_room(now_ns)) return Shard::full(s.min_tat, now_ns);
+  if (!s.make_room(now_ns)) return s.full(now_ns);
   if (s.count + 1 > uint64_t{s.len} * 3 / 4) s.grow();
   int64_t tat = now_ns;
   const gcra::Result r = gcra::take(tat, cost, now_ns, params_);
@@ -187,7 +206,7 @@ RateAnswer RateTable::peek(uint64_t key, int64_t cost, int64_t now_ns) {
   std::lock_guard<std::mutex> lock(s.mu);
   if (Slot* slot = s.lookup(key)) return {gcra::peek(slot->tat, cost, now_ns, params_), false};
   // Evicting refilled buckets changes no answer, so peek may do it to answer as take would.
-  if (!s.make_room(now_ns)) return Shard::full(s.min_tat, now_ns);
+  if (!s.make_room(now_ns)) return s.full(now_ns);
   return {gcra::peek(now_ns, cost, now_ns, params_), false};
 }
 
@@ -207,6 +226,15 @@ void RateTable::reset(uint64_t key) {
   if (s.len == 0) return;
   const uint32_t i = s.find(key);
   if (s.slots[i].key == key) s.erase(i);
+}
+
+uint64_t RateTable::sweeps() {
+  uint64_t n = 0;
+  for (uint64_t i = 0; i < (uint64_t{1} << shard_bits_); ++i) {
+    std::lock_guard<std::mutex> lock(shards_[i].mu);
+    n += shards_[i].sweeps;
+  }
+  return n;
 }
 
 uint64_t RateTable::size() {

@@ -40,6 +40,8 @@ class RateTable {
 
   // Buckets held now (full ones included until a sweep evicts them).
   uint64_t size();
+  // Sweeps run so far (each a pass over one shard): the cost the eviction rule keeps amortized.
+  uint64_t sweeps();
   const gcra::Params& params() const noexcept { return params_; }
   uint64_t max_keys() const noexcept { return max_keys_; }
 

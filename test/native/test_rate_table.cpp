@@ -1,9 +1,11 @@
 // The process-wide table: keyed hashes, bounded size with eviction of refilled buckets only,
 // refusal when every bucket is still limiting, consistency with a plain model under colliding
 // keys, and exact totals under threads.
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <random>
 #include <stdexcept>
@@ -122,14 +124,20 @@ TEST_CASE("table: a large table splits max_keys exactly over its shards", "[rate
 }
 
 TEST_CASE("table: matches a plain model under colliding keys, erases and sweeps", "[rate]") {
-  // One shard of 256 slots, keys built so their slot bits collide in long runs.
+  // One shard of 256 slots, keys built so their slot bits collide in long runs. The model is a
+  // map with the table's eviction rule written plainly: a new key in a full table triggers a
+  // sweep (drop every refilled bucket) unless nothing can have refilled (before the lowest TAT
+  // seen) or fewer than cap/16 had refilled by the last sweep's reckoning.
   const Params p = params(3, 2);
   const uint64_t cap = 150;
+  const size_t batch = cap / 16;
   RateTable t(p, cap);
   std::map<uint64_t, int64_t> model;  // key -> tat
+  int64_t model_min = std::numeric_limits<int64_t>::max();
+  int64_t model_sweep_after = std::numeric_limits<int64_t>::min();
   std::mt19937_64 rng(99);
   int64_t now = kT0;
-  int refused_full = 0;
+  int refused_full = 0, sweeps = 0;
   for (int step = 0; step < 200'000; ++step) {
     // First slow traffic (buckets refill between visits: sweeps evict), then a fast burst (the
     // table fills with limiting buckets: new keys refused).
@@ -144,15 +152,30 @@ TEST_CASE("table: matches a plain model under colliding keys, erases and sweeps"
     } else if (op == 1) {
       t.refund(k, cost, now);
       auto it = model.find(k);
-      if (it != model.end()) sg::gcra::refund(it->second, cost, now, p);
+      if (it != model.end()) {
+        sg::gcra::refund(it->second, cost, now, p);
+        model_min = std::min(model_min, it->second);
+      }
     } else {
       const bool peek = op == 2;
       const auto got = peek ? t.peek(k, cost, now) : t.take(k, cost, now);
       auto it = model.find(k);
-      if (it == model.end() && model.size() >= cap) {
+      if (it == model.end() && model.size() >= cap && model_min <= now &&
+          model_sweep_after <= now) {
+        ++sweeps;
+        std::vector<int64_t> tats;
         for (auto m = model.begin(); m != model.end();) {
-          m = sg::gcra::is_full(m->second, now) ? model.erase(m) : std::next(m);
+          if (sg::gcra::is_full(m->second, now)) {
+            m = model.erase(m);
+          } else {
+            tats.push_back(m->second);
+            ++m;
+          }
         }
+        std::sort(tats.begin(), tats.end());
+        model_min = tats.empty() ? std::numeric_limits<int64_t>::max() : tats.front();
+        model_sweep_after =
+            tats.size() >= batch ? tats[batch - 1] : std::numeric_limits<int64_t>::min();
       }
       it = model.find(k);
       if (it == model.end() && model.size() >= cap) {
@@ -168,10 +191,15 @@ TEST_CASE("table: matches a plain model under colliding keys, erases and sweeps"
       REQUIRE(got.result.allowed == want.allowed);
       REQUIRE(got.result.remaining == want.remaining);
       REQUIRE(got.result.retry_after_ms == want.retry_after_ms);
-      if (!peek) model[k] = tat;
+      if (!peek) {
+        if (it == model.end()) model_min = std::min(model_min, tat);
+        model[k] = tat;
+      }
     }
   }
   REQUIRE(refused_full > 100);
+  REQUIRE(sweeps > 100);
+  REQUIRE(t.sweeps() == static_cast<uint64_t>(sweeps));
   // Every key the model holds answers the same from the table.
   for (const auto& [k, tat] : model) {
     const auto got = t.peek(k, 1, now);
@@ -200,6 +228,30 @@ TEST_CASE("table: a sweep keeps every run reachable when it wraps over cleared s
     REQUIRE(r.result.allowed);
     REQUIRE(r.result.remaining == 0);  // one token refilled of two taken: the bucket was found
   }
+}
+
+TEST_CASE("table: under a steady key flood, eviction work stays amortized", "[rate]") {
+  // The worst case for eviction: a full shard whose buckets refill one at a time, exactly as
+  // fast as new keys arrive (an attacker sending new keys at the rate old ones expire). Sweeping
+  // for each one refilled bucket would cost a pass over the shard per new key.
+  const uint64_t cap = 4096;  // one shard
+  RateTable t(params(1, 1), cap);
+  const int64_t step = kSecond / static_cast<int64_t>(cap);
+  for (uint64_t i = 0; i < cap; ++i) {
+    REQUIRE(t.take(key("old" + std::to_string(i)), 1, kT0 + static_cast<int64_t>(i) * step)
+                .result.allowed);
+  }
+  const int kNew = 20'000;
+  int allowed = 0;
+  for (int j = 0; j < kNew; ++j) {
+    const int64_t now = kT0 + kSecond + static_cast<int64_t>(j) * step;
+    if (t.take(key("new" + std::to_string(j)), 1, now).result.allowed) ++allowed;
+  }
+  // Each sweep must free a sixteenth of the shard: at most one sweep per 256 new keys.
+  REQUIRE(t.sweeps() <= kNew / 256 + 2);
+  // And new keys still get in: a key is refused only while fewer than 1/16 have refilled.
+  REQUIRE(allowed >= kNew * 9 / 10);
+  REQUIRE(t.size() <= cap);
 }
 
 TEST_CASE("table under threads: one bucket's tokens are handed out exactly once", "[rate]") {
