@@ -6,7 +6,8 @@
 // shard full evicts the buckets that have refilled (a full bucket carries no information); when
 // every bucket in the shard is still limiting someone, the new key is refused rather than a
 // limit forgotten. Each shard keeps a lower bound of its buckets' refill times, so a refusal
-// under a key flood costs O(1), and a sweep (O(shard)) runs only when something may be evicted.
+// under a key flood costs O(1), and a sweep (O(shard)) runs only once a sixteenth of the shard
+// has refilled: at most one pass per cap/16 new keys, whatever the order buckets refill in.
 #pragma once
 #include <cstdint>
 #include <memory>
