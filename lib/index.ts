@@ -32,7 +32,13 @@ export { createRateLimiter } from './ratelimit/limiter';
 export type { RateLimiter, RateLimiterOptions } from './ratelimit/limiter';
 export type { RateLimitResult, RateLimitStore, RateLimitParams, UnavailablePolicy } from './ratelimit/types';
 export { loginLimits } from './ratelimit/login';
-export type { LoginLimits, LoginLimitsOptions, LoginAttempt, LoginClient, BucketSettings } from './ratelimit/login';
+export type {
+  LoginLimits,
+  LoginLimitsOptions,
+  LoginAttempt,
+  LoginClient,
+  BucketSettings,
+} from './ratelimit/login';
 export { normalizeIdentifier } from './ratelimit/identifier';
 export { clientAddress } from './client-address/client-address';
 export type {

@@ -59,7 +59,7 @@ export function clientAddress(input: ClientAddressInput, options: ClientAddressO
     warn(
       'start-guard: clientAddress() got no usable remoteAddress, so the client is unknown and shares ' +
         "the rate-limit key 'unknown' with every such request. Pass the connection's address " +
-        "(Node: req.socket.remoteAddress; TanStack Start: getRequestIP()).",
+        '(Node: req.socket.remoteAddress; TanStack Start: getRequestIP()).',
       'START_GUARD_NO_REMOTE_ADDRESS',
     );
   }
