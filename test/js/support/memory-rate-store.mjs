@@ -1,34 +1,38 @@
 // The reference implementation of the rate-limit store contract (lib/ratelimit/types.ts), in
-// plain JS: a token bucket per (name, key) in GCRA form on a monotonic clock. It can be taken
-// "down" to exercise the limiter's onUnavailable policies, and records what it was asked.
+// plain JS: a token bucket per (name, key) in GCRA form on a monotonic clock, in integer
+// nanoseconds (BigInt: floating-point milliseconds drift across a bucket's edge). It can be
+// taken "down" to exercise the limiter's onUnavailable policies, and records what it was asked.
 import { StartGuardError } from 'start-guard';
 
-export function createMemoryRateStore({ onUnavailable, now = () => performance.now() } = {}) {
-  const buckets = new Map(); // `${name}\n${key}` -> TAT in ms
+const MS = 1_000_000n;
+
+export function createMemoryRateStore({ onUnavailable, now = () => process.hrtime.bigint() } = {}) {
+  const buckets = new Map(); // `${name}\n${key}` -> TAT in ns
   const calls = [];
   const state = { down: false };
 
-  const interval = (p) => 1000 / p.refillPerSecond;
+  const interval = (p) => BigInt(Math.round(1e9 / p.refillPerSecond));
   const id = (key, p) => `${p.name}\n${key}`;
   const check = () => {
     if (state.down) throw new StartGuardError('ERR_STORE_UNAVAILABLE', 'the reference store is down');
   };
 
   function answer(tat, cost, p, t) {
-    const base = Math.max(tat, t);
-    const burst = p.capacity * interval(p);
-    const next = base + cost * interval(p);
+    const base = tat > t ? tat : t;
+    const burst = BigInt(p.capacity) * interval(p);
+    const next = base + BigInt(cost) * interval(p);
     if (next - t <= burst) {
       return {
-        result: { allowed: true, remaining: Math.floor((burst - (next - t)) / interval(p)), retryAfterMs: 0 },
+        result: { allowed: true, remaining: Number((burst - (next - t)) / interval(p)), retryAfterMs: 0 },
         next,
       };
     }
+    const wait = next - burst - t;
     return {
       result: {
         allowed: false,
-        remaining: Math.floor((burst - (base - t)) / interval(p)),
-        retryAfterMs: Math.ceil(next - burst - t),
+        remaining: Number((burst - (base - t)) / interval(p)),
+        retryAfterMs: Number((wait + MS - 1n) / MS),
       },
       next: tat,
     };
@@ -57,7 +61,9 @@ export function createMemoryRateStore({ onUnavailable, now = () => performance.n
       check();
       const t = now();
       const tat = buckets.get(id(key, params));
-      if (tat !== undefined) buckets.set(id(key, params), Math.max(t, tat - cost * interval(params)));
+      if (tat === undefined) return;
+      const back = tat - BigInt(cost) * interval(params);
+      buckets.set(id(key, params), back > t ? back : t);
     },
     async reset(key, params) {
       calls.push(['reset', key, params]);
