@@ -224,12 +224,14 @@ describe('names', () => {
     const w = new Worker(
       `const { parentPort, workerData } = require('node:worker_threads');
        const l = require('start-guard').createRateLimiter({ name: workerData.name, capacity: 1e9, refillPerSecond: 1 });
-       parentPort.postMessage('running');
-       for (let i = 0; ; i++) l.takeSync('k' + (i % 5000));`,
+       for (let i = 0; ; i++) {
+         l.takeSync('k' + (i % 5000));
+         if (i === 10000) parentPort.postMessage('running');
+       }`,
       { eval: true, workerData: { name } },
     );
-    await new Promise((resolve) => w.once('message', resolve));
-    await sleep(50);
+    await new Promise((resolve) => w.once('message', resolve)); // it has taken, and still takes
+    await sleep(20);
     assert.equal(await w.terminate(), 1);
     const l = createRateLimiter({ name, capacity: 1e9, refillPerSecond: 1 });
     const r = l.takeSync('k1');
