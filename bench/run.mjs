@@ -17,7 +17,7 @@ for (const file of ['sealer.mjs', 'seal-parts.mjs', 'sessions.mjs']) {
 console.log('\n===== bench/native/paseto_bench.cpp (the C floor, no Node-API)');
 mkdirSync(join(root, 'build/bench'), { recursive: true });
 const sources = readdirSync(join(root, 'native/core'))
-  .filter((f) => f.endsWith('.cpp'))
+  .filter((f) => f.endsWith('.cpp') && !/^(argon2|bcrypt|hash_pool)/.test(f))
   .map((f) => join('native/core', f));
 run('g++', [
   '-std=c++17',

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: toolchain and libraries for the addon, Catch2 for the C++ tests, clang and
 # its runtime for the libFuzzer targets.
-packages=(g++ make cmake pkg-config binutils libsodium-dev libargon2-dev libcrypt-dev catch2)
+packages=(g++ make cmake pkg-config binutils libsodium-dev libcrypt-dev catch2)
 packages+=(clang libclang-rt-dev)
 packages+=(${START_GUARD_EXTRA_PACKAGES:-})
 

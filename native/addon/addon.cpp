@@ -3,6 +3,7 @@
 
 #include "errors.hpp"
 #include "file_lock_fns.hpp"
+#include "hash_fns.hpp"
 #include "paseto_fns.hpp"
 #include "runtime_fns.hpp"
 #include "sodium_runtime.hpp"
@@ -27,6 +28,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   sga::RegisterRuntime(env, exports);
   sga::RegisterPaseto(env, exports);
   sga::RegisterFileLock(env, exports);
+  sga::RegisterHash(env, exports);
   return exports;
 }
 

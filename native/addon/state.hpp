@@ -3,10 +3,15 @@
 #pragma once
 #include <napi.h>
 
+#include <memory>
+
 namespace sga {
+
+struct HashLink;  // hash_delivery.hpp
 
 struct AddonState {
   Napi::FunctionReference error_class;  // StartGuardError, handed over once by lib/native.ts
+  std::shared_ptr<HashLink> hash_link;  // where the hash pool delivers this environment's results
 };
 
 AddonState& State(Napi::Env env);
