@@ -9,10 +9,10 @@
 namespace sga {
 
 struct HashLink {
-  std::mutex mu;              // held while a pool thread calls into tsfn, and while closing
+  std::mutex mu;  // held while a pool thread calls into tsfn, and while closing
   std::atomic<bool> alive{true};
   napi_threadsafe_function tsfn = nullptr;
-  uint32_t pending = 0;       // JS thread only
+  uint32_t pending = 0;  // JS thread only
 
   // On the JS thread: resolves or rejects the job's promise.
   static void CallJs(napi_env env, napi_value, void*, void* data) {

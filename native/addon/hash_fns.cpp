@@ -133,8 +133,7 @@ class Argon2HashJob final : public HashJob {
     return Napi::String::New(env, result_);
   }
   static Napi::Error HashFailed(Napi::Env env, int status) {
-    if (status == -22)
-      return CodedError(env, "ERR_HASH_OVERLOADED", "out of memory for this hash");
+    if (status == -22) return CodedError(env, "ERR_HASH_OVERLOADED", "out of memory for this hash");
     return CodedError(env, "ERR_HASH_FAILED", a2::error_message(status));
   }
 
@@ -422,7 +421,8 @@ void RegisterHash(Napi::Env env, Napi::Object exports) {
   exports.Set("bcryptHash", Napi::Function::New(env, BcryptHash, "bcryptHash"));
   exports.Set("bcryptVerify", Napi::Function::New(env, BcryptVerify, "bcryptVerify"));
   exports.Set("bcryptParse", Napi::Function::New(env, BcryptParse, "bcryptParse"));
-  exports.Set("hashPoolConfigure", Napi::Function::New(env, HashPoolConfigure, "hashPoolConfigure"));
+  exports.Set("hashPoolConfigure",
+              Napi::Function::New(env, HashPoolConfigure, "hashPoolConfigure"));
   exports.Set("hashPoolStats", Napi::Function::New(env, HashPoolStats, "hashPoolStats"));
   exports.Set("argon2Simd", Napi::Function::New(env, Argon2Simd, "argon2Simd"));
 }

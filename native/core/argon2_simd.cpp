@@ -59,9 +59,7 @@ Simd simd_best() noexcept {
   return Simd::sse2;
 }
 
-Simd simd_current() noexcept {
-  return static_cast<Simd>(current.load(std::memory_order_relaxed));
-}
+Simd simd_current() noexcept { return static_cast<Simd>(current.load(std::memory_order_relaxed)); }
 
 bool simd_force(Simd level) noexcept {
   if (!simd_supported(level)) return false;

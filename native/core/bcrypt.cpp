@@ -106,8 +106,7 @@ Result hash(const uint8_t* password, size_t len, uint32_t cost, std::string& out
   return Result::ok;
 }
 
-Result verify(const char* hash, size_t hash_len, const uint8_t* password, size_t len,
-              bool& match) {
+Result verify(const char* hash, size_t hash_len, const uint8_t* password, size_t len, bool& match) {
   match = false;
   const Libcrypt& c = lib();
   if (c.crypt_rn == nullptr) return Result::unavailable;

@@ -33,7 +33,6 @@ Result hash(const uint8_t* password, size_t len, uint32_t cost, std::string& out
 
 // match is true only when the hash is well formed and the password gives it (compared in
 // constant time). A malformed hash or a refused password is ok with match = false.
-Result verify(const char* hash, size_t hash_len, const uint8_t* password, size_t len,
-              bool& match);
+Result verify(const char* hash, size_t hash_len, const uint8_t* password, size_t len, bool& match);
 
 }  // namespace sg::bcrypt

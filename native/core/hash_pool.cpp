@@ -39,8 +39,29 @@ HashPool::~HashPool() {
 
 uint64_t HashPool::in_use_locked() const {
   uint64_t total = queued_bytes_;
-  for (const auto& w : workers_) total += w->arena_bytes + w->running_bytes;
+  std::vector<uint64_t> idle_arenas;
+  for (const auto& w : workers_) {
+    total += w->arena_bytes + w->running_bytes;
+    if (w->idle && !w->stop) idle_arenas.push_back(w->arena_bytes);
+  }
+  // The first waiting jobs are about to start on the idle threads: one that fits in arena_kib
+  // costs only what its thread's arena must grow by (largest arenas matched first), so the
+  // count does not depend on whether a thread has woken up yet.
+  std::sort(idle_arenas.rbegin(), idle_arenas.rend());
+  const uint64_t limit = config_.arena_kib * kKiB;
+  for (size_t i = 0; i < idle_arenas.size() && i < queue_.size(); ++i) {
+    const uint64_t bytes = queue_[i]->memory_bytes();
+    if (bytes > 0 && bytes <= limit) total -= std::min(bytes, idle_arenas[i]);
+  }
   return total;
+}
+
+// Idle threads that will take a job (not those told to stop): a job for one of them does not
+// wait, so it does not count against max_queue.
+uint32_t HashPool::idle_locked() const {
+  uint32_t n = 0;
+  for (const auto& w : workers_) n += w->idle && !w->stop;
+  return n;
 }
 
 void HashPool::start_threads_locked() {
@@ -68,7 +89,7 @@ Admission HashPool::submit(std::unique_ptr<PoolJob>& job) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (workers_.empty()) start_threads_locked();
-    if (queue_.size() >= static_cast<uint64_t>(idle_) + config_.max_queue)
+    if (queue_.size() >= static_cast<uint64_t>(idle_locked()) + config_.max_queue)
       return Admission::queue_full;
     if (in_use_locked() + bytes > config_.memory_budget_kib * kKiB) return Admission::over_budget;
     queued_bytes_ += bytes;
@@ -123,9 +144,9 @@ void HashPool::work(Worker* self) {
     }
     if (self->stop || shutting_down_) break;
     if (queue_.empty()) {
-      ++idle_;
+      self->idle = true;
       cv_.wait(lock, [&] { return !queue_.empty() || self->stop || shutting_down_; });
-      --idle_;
+      self->idle = false;
       continue;
     }
     std::unique_ptr<PoolJob> job = std::move(queue_.front());

@@ -4,9 +4,9 @@
 // would take the pool over its budget.
 //
 // Memory in use = the arenas the threads keep + hashes running outside an arena (larger than
-// arena_kib) + the memory of every job still waiting. Admission keeps it within the budget; a
-// job starting in its thread's arena adds nothing (its waiting share is released as the arena
-// grows to hold it, if it must).
+// arena_kib) + the memory of every job still waiting (except what an idle thread's arena
+// already holds for the job it is about to take). Admission keeps it within the budget; a job
+// starting in its thread's arena adds only what the arena must grow by.
 #pragma once
 #include <condition_variable>
 #include <cstddef>
@@ -76,6 +76,7 @@ class HashPool {
     uint64_t arena_bytes = 0;    // accounted size of the arena (under mu_)
     uint64_t running_bytes = 0;  // a job running outside the arena (under mu_)
     bool running = false;
+    bool idle = false;  // waiting for a job
     bool stop = false;
     bool exited = false;
   };
@@ -83,13 +84,13 @@ class HashPool {
   void work(Worker* self);
   void start_threads_locked();
   uint64_t in_use_locked() const;
+  uint32_t idle_locked() const;
 
   std::mutex mu_;
   std::condition_variable cv_;
   PoolConfig config_;
   std::deque<std::unique_ptr<PoolJob>> queue_;
   uint64_t queued_bytes_ = 0;
-  uint32_t idle_ = 0;
   bool shutting_down_ = false;
   std::vector<std::unique_ptr<Worker>> workers_;
 };

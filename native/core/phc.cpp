@@ -40,8 +40,7 @@ bool decode_b64(string_view s, size_t min, size_t max, std::vector<uint8_t>& out
   out.resize(s.size() * 3 / 4 + 1);
   size_t n = 0;
   const char* end = nullptr;
-  if (sodium_base642bin(out.data(), out.size(), s.data(), s.size(), nullptr, &n, &end, kB64) !=
-          0 ||
+  if (sodium_base642bin(out.data(), out.size(), s.data(), s.size(), nullptr, &n, &end, kB64) != 0 ||
       end != s.data() + s.size() || n < min || n > max) {
     return false;
   }

@@ -25,18 +25,18 @@ struct Ceilings {
 
 struct Argon2Hash {
   argon2::Params params;
-  std::string keyid;            // empty when absent; [A-Za-z0-9+/.-], 1 to 64 characters
-  std::vector<uint8_t> ad;      // the data= parameter (associated data), empty when absent
-  std::vector<uint8_t> salt;    // 8 to 64 bytes
-  std::vector<uint8_t> tag;     // 4 to 128 bytes
+  std::string keyid;          // empty when absent; [A-Za-z0-9+/.-], 1 to 64 characters
+  std::vector<uint8_t> ad;    // the data= parameter (associated data), empty when absent
+  std::vector<uint8_t> salt;  // 8 to 64 bytes
+  std::vector<uint8_t> tag;   // 4 to 128 bytes
 };
 
 // False for anything malformed or over the ceilings; `out` is then unspecified.
 bool parse_argon2(const char* s, size_t len, const Ceilings& ceilings, Argon2Hash& out);
 
-std::string encode_argon2(const argon2::Params& params, const std::string& keyid,
-                          const uint8_t* ad, size_t ad_len, const uint8_t* salt, size_t salt_len,
-                          const uint8_t* tag, size_t tag_len);
+std::string encode_argon2(const argon2::Params& params, const std::string& keyid, const uint8_t* ad,
+                          size_t ad_len, const uint8_t* salt, size_t salt_len, const uint8_t* tag,
+                          size_t tag_len);
 
 bool valid_keyid(const std::string& keyid) noexcept;
 const char* variant_name(argon2::Variant v) noexcept;  // "argon2id", "argon2i", "argon2d"

@@ -101,8 +101,9 @@ TEST_CASE("every SIMD level gives the same tags on random inputs", "[argon2]") {
   for (int n = 0; n < 40; ++n) {
     uint8_t r[64];
     sg::random_fill(r, sizeof r);
-    const a2::Params p{static_cast<a2::Variant>(r[0] % 3), r[1] & 1 ? a2::kVersion13 : a2::kVersion10,
-                       8u * (1 + r[2] % 4) + r[3] % 200, 1u + r[4] % 3, 1u + r[5] % 4};
+    const a2::Params p{static_cast<a2::Variant>(r[0] % 3),
+                       r[1] & 1 ? a2::kVersion13 : a2::kVersion10, 8u * (1 + r[2] % 4) + r[3] % 200,
+                       1u + r[4] % 3, 1u + r[5] % 4};
     const a2::Params fixed{p.variant, p.version, std::max(p.m_kib, 8 * p.p), p.t, p.p};
     const a2::Inputs in{{r + 8, r[6] % 24u}, {r + 32, 8u + r[7] % 16}, {r + 48, r[6] & 8u}, {}};
     std::vector<uint8_t> first;
@@ -147,8 +148,8 @@ TEST_CASE("OWASP parameters agree with libsodium, in a reused arena and without"
     const a2::Params p{a2::Variant::id, a2::kVersion13, 19456, 2, 1};
     const a2::Inputs in{{pw, sizeof pw}, {salt, sizeof salt}, {}, {}};
     std::vector<uint8_t> theirs(32);
-    REQUIRE(crypto_pwhash(theirs.data(), 32, reinterpret_cast<const char*>(pw), sizeof pw, salt,
-                          2, 19456 * 1024, crypto_pwhash_ALG_ARGON2ID13) == 0);
+    REQUIRE(crypto_pwhash(theirs.data(), 32, reinterpret_cast<const char*>(pw), sizeof pw, salt, 2,
+                          19456 * 1024, crypto_pwhash_ALG_ARGON2ID13) == 0);
     REQUIRE(hash(p, in, 32, &arena) == theirs);
     REQUIRE(hash(p, in, 32, nullptr) == theirs);
   }

@@ -36,9 +36,15 @@ TEST_CASE("bcrypt: Openwall and OpenBSD vectors", "[bcrypt]") {
       {"$2a$05$/OK.fbVrR/bpIqNJ5ianF.Sa7shbm4.OzKpvFnX1pQLmQW96oUlCq", "\xa3"},
       {"$2b$05$/OK.fbVrR/bpIqNJ5ianF.Sa7shbm4.OzKpvFnX1pQLmQW96oUlCq", "\xa3"},
       {"$2y$05$/OK.fbVrR/bpIqNJ5ianF.Sa7shbm4.OzKpvFnX1pQLmQW96oUlCq", "\xa3"},
-      {"$2a$05$/OK.fbVrR/bpIqNJ5ianF.nRht2l/HRhr6zmCp9vYUvvsqynflf9e", "\xff\xa3" "345"},
-      {"$2y$05$/OK.fbVrR/bpIqNJ5ianF.nRht2l/HRhr6zmCp9vYUvvsqynflf9e", "\xff\xa3" "345"},
-      {"$2a$05$/OK.fbVrR/bpIqNJ5ianF.6IflQkJytoRVc1yuaNtHfiuq.FRlSIS", "\xa3" "ab"},
+      {"$2a$05$/OK.fbVrR/bpIqNJ5ianF.nRht2l/HRhr6zmCp9vYUvvsqynflf9e",
+       "\xff\xa3"
+       "345"},
+      {"$2y$05$/OK.fbVrR/bpIqNJ5ianF.nRht2l/HRhr6zmCp9vYUvvsqynflf9e",
+       "\xff\xa3"
+       "345"},
+      {"$2a$05$/OK.fbVrR/bpIqNJ5ianF.6IflQkJytoRVc1yuaNtHfiuq.FRlSIS",
+       "\xa3"
+       "ab"},
   };
   for (const auto& v : vectors) {
     INFO(v.hash);
@@ -93,11 +99,11 @@ TEST_CASE("bcrypt: the shape check", "[bcrypt]") {
   REQUIRE(sg::bcrypt::parse(good.data(), good.size(), info));
   REQUIRE(info.minor == 'y');
   REQUIRE(info.cost == 10);
-  for (std::string bad : {good.substr(0, 59), good + "a", "$2x$" + good.substr(4),
-                          "$2c$" + good.substr(4), "$2$10" + good.substr(6),
-                          "$2b$03$" + good.substr(7), "$2b$32$" + good.substr(7),
-                          "$2b$1a$" + good.substr(7), "$2b$10$" + good.substr(7, 52) + "-",
-                          "$2b$10$" + good.substr(7, 52) + "$", std::string(60, '$')}) {
+  for (std::string bad :
+       {good.substr(0, 59), good + "a", "$2x$" + good.substr(4), "$2c$" + good.substr(4),
+        "$2$10" + good.substr(6), "$2b$03$" + good.substr(7), "$2b$32$" + good.substr(7),
+        "$2b$1a$" + good.substr(7), "$2b$10$" + good.substr(7, 52) + "-",
+        "$2b$10$" + good.substr(7, 52) + "$", std::string(60, '$')}) {
     INFO(bad);
     REQUIRE_FALSE(sg::bcrypt::parse(bad.data(), bad.size(), info));
     REQUIRE_FALSE(verify(bad, "x"));

@@ -102,8 +102,7 @@ TEST_CASE("pool: a full queue refuses at once", "[pool]") {
   eventually([&] { return c.delivered == 4; });
 }
 
-TEST_CASE("pool: admission by memory counts waiting jobs, running ones and kept arenas",
-          "[pool]") {
+TEST_CASE("pool: admission by memory counts waiting jobs, running ones and kept arenas", "[pool]") {
   Counters c;
   Gate gate;
   // Budget 100 KiB; arenas up to 40 KiB.

@@ -68,12 +68,29 @@ TEST_CASE("PHC: keyid and data", "[phc]") {
 }
 
 TEST_CASE("PHC: missing, duplicated, unknown and malformed fields are refused", "[phc]") {
-  for (const char* params :
-       {"m=64,t=1", "m=64,p=1", "t=1,p=1", "m=64,t=1,p=1,m=64", "m=64,t=1,p=1,t=1",
-        "m=64,t=1,p=1,x=1", "m=64,t=1,p=1,", ",m=64,t=1,p=1", "m=64,,t=1,p=1", "m=064,t=1,p=1",
-        "m=+64,t=1,p=1", "m=-64,t=1,p=1", "m=64 ,t=1,p=1", "m=64,t=1,p=1 ", "m=,t=1,p=1",
-        "m=64,t=0,p=1", "m=64,t=1,p=0", "m=4294967296,t=1,p=1", "m=64;t=1;p=1", "M=64,t=1,p=1",
-        "m=64,t=1,p=1,keyid", "m=0x40,t=1,p=1", ""}) {
+  for (const char* params : {"m=64,t=1",
+                             "m=64,p=1",
+                             "t=1,p=1",
+                             "m=64,t=1,p=1,m=64",
+                             "m=64,t=1,p=1,t=1",
+                             "m=64,t=1,p=1,x=1",
+                             "m=64,t=1,p=1,",
+                             ",m=64,t=1,p=1",
+                             "m=64,,t=1,p=1",
+                             "m=064,t=1,p=1",
+                             "m=+64,t=1,p=1",
+                             "m=-64,t=1,p=1",
+                             "m=64 ,t=1,p=1",
+                             "m=64,t=1,p=1 ",
+                             "m=,t=1,p=1",
+                             "m=64,t=0,p=1",
+                             "m=64,t=1,p=0",
+                             "m=4294967296,t=1,p=1",
+                             "m=64;t=1;p=1",
+                             "M=64,t=1,p=1",
+                             "m=64,t=1,p=1,keyid",
+                             "m=0x40,t=1,p=1",
+                             ""}) {
     INFO(params);
     REQUIRE_FALSE(parse(with(params)));
   }
@@ -99,17 +116,17 @@ TEST_CASE("PHC: missing, duplicated, unknown and malformed fields are refused", 
 TEST_CASE("PHC: base64 must be canonical, unpadded, and of allowed lengths", "[phc]") {
   const std::string head = "$argon2id$v=19$m=64,t=1,p=1$";
   REQUIRE(parse(head + kSalt + "$" + kTag));
-  REQUIRE_FALSE(parse(head + kSalt + "=$" + kTag));                    // padding
-  REQUIRE_FALSE(parse(head + "c29tZXNhbHR$" + kTag));                  // stray bits in the salt
+  REQUIRE_FALSE(parse(head + kSalt + "=$" + kTag));                     // padding
+  REQUIRE_FALSE(parse(head + "c29tZXNhbHR$" + kTag));                   // stray bits in the salt
   REQUIRE_FALSE(parse(head + kSalt + "$" + kTag.substr(0, 42) + "R"));  // stray bits in the tag
-  REQUIRE_FALSE(parse(head + "c29tZXNhbH-$" + kTag));                  // base64url alphabet
-  REQUIRE_FALSE(parse(head + "c29tZXNhbH$" + kTag));                   // a length of 4n+2 bits... 7 bytes
-  REQUIRE_FALSE(parse(head + "c29tZXNh$" + kTag));                     // 6-byte salt: too short
-  REQUIRE_FALSE(parse(head + kSalt + "$" + "YWJj"));                   // 3-byte tag: too short
-  REQUIRE(parse(head + kSalt + "$" + "YWJjZA"));                       // 4 bytes: the minimum
-  REQUIRE_FALSE(parse(head + kSalt + "$" + "a"));                      // one character: never valid
-  REQUIRE_FALSE(parse(head + std::string(87, 'A') + "$" + kTag));      // 65-byte salt
-  REQUIRE_FALSE(parse(head + kSalt + "$" + std::string(172, 'A')));    // 129-byte tag
+  REQUIRE_FALSE(parse(head + "c29tZXNhbH-$" + kTag));                   // base64url alphabet
+  REQUIRE_FALSE(parse(head + "c29tZXNhbH$" + kTag));  // a length of 4n+2 bits... 7 bytes
+  REQUIRE_FALSE(parse(head + "c29tZXNh$" + kTag));    // 6-byte salt: too short
+  REQUIRE_FALSE(parse(head + kSalt + "$" + "YWJj"));  // 3-byte tag: too short
+  REQUIRE(parse(head + kSalt + "$" + "YWJjZA"));      // 4 bytes: the minimum
+  REQUIRE_FALSE(parse(head + kSalt + "$" + "a"));     // one character: never valid
+  REQUIRE_FALSE(parse(head + std::string(87, 'A') + "$" + kTag));    // 65-byte salt
+  REQUIRE_FALSE(parse(head + kSalt + "$" + std::string(172, 'A')));  // 129-byte tag
 }
 
 TEST_CASE("PHC: ceilings refuse absurd parameters before any allocation", "[phc]") {
@@ -122,7 +139,7 @@ TEST_CASE("PHC: ceilings refuse absurd parameters before any allocation", "[phc]
   REQUIRE_FALSE(parse(with("m=65536,t=5,p=2"), nullptr, c));
   REQUIRE_FALSE(parse(with("m=65536,t=4,p=3"), nullptr, c));
   REQUIRE_FALSE(parse(with("m=4294967295,t=4294967295,p=16777215")));  // default ceilings
-  REQUIRE_FALSE(parse(with("m=15,t=1,p=2")));                           // m < 8p
+  REQUIRE_FALSE(parse(with("m=15,t=1,p=2")));                          // m < 8p
   REQUIRE(parse(with("m=16,t=1,p=2")));
   REQUIRE_FALSE(parse(with("m=64,t=1,p=1") + std::string(1100, 'A')));  // over the length cap
 }
