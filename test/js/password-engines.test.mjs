@@ -389,3 +389,45 @@ test('a pending hash keeps the process alive until it resolves; an idle pool doe
     (e) => e.status === 7 && e.signal === null,
   );
 });
+
+test('without libcrypt on the system, the addon still loads and hashes Argon2; bcrypt says what to install', (t) => {
+  // A private mount namespace in which libcrypt.so.1 is an empty file (needs root; skipped,
+  // saying so, where it cannot be done).
+  const lib = execFileSync(
+    'sh',
+    ['-c', 'readlink -f "$(ldconfig -p | awk \'/libcrypt.so.1 .*x86-64/ {print $NF; exit}\')"'],
+    {
+      encoding: 'utf8',
+    },
+  ).trim();
+  const script = `
+    const e = require(${JSON.stringify(enginePath)});
+    const pw = new TextEncoder().encode('pw');
+    let bcrypt = 'no error';
+    try { e.bcryptHash(pw, 4); } catch (err) { bcrypt = err.code + ' ' + /libcrypt1/.test(err.message) + ' ' + /libxcrypt/.test(err.message); }
+    e.argon2Hash(pw, { variant: 'argon2id', memoryKiB: 1024, passes: 1, parallelism: 1 })
+      .then((h) => console.log(bcrypt, h.slice(0, 10)));`;
+  let out;
+  try {
+    out = execFileSync(
+      'unshare',
+      [
+        '-m',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        `mount --bind /dev/null "$0" && exec "$1" -e "$2"`,
+        lib,
+        process.execPath,
+        script,
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+  } catch (err) {
+    if (/unshare|mount|permission/i.test(String(err.stderr)))
+      return t.skip(`cannot hide libcrypt here: ${String(err.stderr).trim()}`);
+    throw err;
+  }
+  assert.equal(out.trim(), 'ERR_NATIVE_LOAD true true $argon2id$');
+});
