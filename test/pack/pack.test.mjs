@@ -88,6 +88,17 @@ test('installed without install scripts, the packed binary hashes and verifies (
     { cwd: dir, encoding: 'utf8' },
   );
   assert.equal(out.trim(), '$argon2id$v=19$m=19456,t=2,p=1$ true true false');
+  // -fvisibility=hidden and --exclude-libs: the Argon2 library's generic names (initialize,
+  // fill_segment, blake2b, ...) are not exported to interpose another addon's.
+  const exported = execFileSync(
+    'nm',
+    ['-D', '--defined-only', join(dir, 'node_modules/start-guard/prebuilds/linux-x64/start_guard.node')],
+    {
+      encoding: 'utf8',
+    },
+  );
+  assert.match(exported, /\bnapi_register_module_v1\b/);
+  assert.doesNotMatch(exported, /\b(fill_segment\w*|initialize|finalize|blake2b\w*|argon2_\w+|sg_\w+)\b/);
   const license = readFileSync(
     join(dir, 'node_modules/start-guard/prebuilds/linux-x64/LICENSE.argon2'),
     'utf8',
