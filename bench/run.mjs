@@ -9,7 +9,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 
 console.log(`Node ${process.version}; ${new Date().toISOString()}`);
-for (const file of ['sealer.mjs', 'seal-parts.mjs', 'sessions.mjs']) {
+for (const file of ['sealer.mjs', 'seal-parts.mjs', 'sessions.mjs', 'passwords.mjs']) {
   console.log(`\n===== bench/${file}`);
   run(process.execPath, [join('bench', file)]);
 }
@@ -20,7 +20,7 @@ run(process.execPath, [join('bench', 'ratelimit.mjs')]);
 console.log('\n===== bench/native/paseto_bench.cpp (the C floor, no Node-API)');
 mkdirSync(join(root, 'build/bench'), { recursive: true });
 const sources = readdirSync(join(root, 'native/core'))
-  .filter((f) => f.endsWith('.cpp'))
+  .filter((f) => f.endsWith('.cpp') && !/^(argon2|bcrypt|hash_pool)/.test(f))
   .map((f) => join('native/core', f));
 run('g++', [
   '-std=c++17',
@@ -33,3 +33,8 @@ run('g++', [
   'build/bench/paseto_bench',
 ]);
 run(join(root, 'build/bench/paseto_bench'), []);
+
+console.log("\n===== bench/native/argon2_bench.cpp (the Argon2 engine's C floor, no Node-API)");
+run('cmake', ['-S', '.', '-B', 'build/bench-native', '-DCMAKE_BUILD_TYPE=Release']);
+run('cmake', ['--build', 'build/bench-native', '--target', 'argon2_bench', '-j2']);
+run(join(root, 'build/bench-native/argon2_bench'), []);

@@ -20,7 +20,8 @@ export type StartGuardErrorCode =
   | 'ERR_SERVER_ONLY'
   | 'ERR_NATIVE_LOAD'
   | 'ERR_INVALID_OPTION'
-  | 'ERR_INSECURE_IN_PRODUCTION';
+  | 'ERR_INSECURE_IN_PRODUCTION'
+  | 'ERR_HASH_FAILED';
 
 /** HTTP status for the codes where one applies. */
 const STATUS: Partial<Record<StartGuardErrorCode, number>> = {

@@ -25,4 +25,7 @@ cp -L "$libdir/libsodium.so.23" "$out/"
 # The glibc floor: the highest GLIBC_x.y symbol version any shipped file needs.
 glibc=$(objdump -T "$out"/* | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -V | tail -1)
 printf '{ "glibc": "%s", "napi": 9 }\n' "$glibc" >"$out/manifest.json"
+# The Argon2 reference library is compiled into the .node: its notice (CC0 / Apache-2.0) ships
+# beside it.
+cp node_modules/argon2/argon2/LICENSE "$out/LICENSE.argon2"
 echo "build: native addon -> $out (glibc >= $glibc)"

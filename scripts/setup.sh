@@ -6,8 +6,11 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: toolchain and libraries for the addon, Catch2 for the C++ tests, clang and
 # its runtime for the libFuzzer targets.
-packages=(g++ make cmake pkg-config binutils libsodium-dev libargon2-dev libcrypt-dev catch2)
+packages=(g++ make cmake pkg-config binutils libsodium-dev libcrypt-dev catch2)
 packages+=(clang libclang-rt-dev)
+# python3 for node-gyp: the argon2 peer (a devDependency) rebuilds itself from its bundled sources
+# in its install script, because its prebuilt linux-x64 binary crashes on load here.
+packages+=(python3)
 packages+=(${START_GUARD_EXTRA_PACKAGES:-})
 
 missing=()

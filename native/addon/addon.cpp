@@ -3,6 +3,7 @@
 
 #include "errors.hpp"
 #include "file_lock_fns.hpp"
+#include "hash_fns.hpp"
 #include "paseto_fns.hpp"
 #include "rate_limit_fns.hpp"
 #include "runtime_fns.hpp"
@@ -29,6 +30,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   sga::RegisterPaseto(env, exports);
   sga::RegisterFileLock(env, exports);
   sga::RegisterRateLimit(env, exports);
+  sga::RegisterHash(env, exports);
   return exports;
 }
 

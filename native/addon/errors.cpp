@@ -11,15 +11,21 @@ namespace {
 }
 }  // namespace
 
-void ThrowCoded(Napi::Env env, const char* code, const std::string& message) {
+Napi::Error CodedError(Napi::Env env, const char* code, const std::string& message) {
   const std::string text = std::string(code) + ": " + message;
   AddonState& state = State(env);
   if (!state.error_class.IsEmpty()) {
     Napi::Object err =
         state.error_class.New({Napi::String::New(env, code), Napi::String::New(env, text)});
-    throw Napi::Error(env, err);
+    return Napi::Error(env, err);
   }
-  ThrowWithCode(Napi::Error::New(env, text), code);
+  Napi::Error error = Napi::Error::New(env, text);
+  error.Set("code", Napi::String::New(env, code));
+  return error;
+}
+
+void ThrowCoded(Napi::Env env, const char* code, const std::string& message) {
+  throw CodedError(env, code, message);
 }
 
 void ThrowType(Napi::Env env, const std::string& message) {

@@ -9,6 +9,8 @@
 namespace sga {
 
 [[noreturn]] void ThrowCoded(Napi::Env env, const char* code, const std::string& message);
+// The same error as a value, for rejecting a promise.
+Napi::Error CodedError(Napi::Env env, const char* code, const std::string& message);
 [[noreturn]] void ThrowType(Napi::Env env, const std::string& message);
 [[noreturn]] void ThrowRange(Napi::Env env, const std::string& message);
 

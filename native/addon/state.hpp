@@ -3,13 +3,18 @@
 #pragma once
 #include <napi.h>
 
+#include <memory>
+
 namespace sga {
+
+struct HashLink;  // hash_delivery.hpp
 
 struct AddonState {
   Napi::FunctionReference error_class;  // StartGuardError, handed over once by lib/native.ts
   // The rate limiter's output array (rate_limit_fns.cpp), made by the first rateOutput().
   Napi::Reference<Napi::Float64Array> rate_out_ref;
   double* rate_out = nullptr;
+  std::shared_ptr<HashLink> hash_link;  // where the hash pool delivers this environment's results
 };
 
 AddonState& State(Napi::Env env);

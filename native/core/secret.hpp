@@ -6,6 +6,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 namespace sg {
 
@@ -25,6 +27,33 @@ class SecretArray {
 
  private:
   std::array<uint8_t, N> bytes_;
+};
+
+// Variable-length secret bytes (a password, a pepper): wiped when the holder dies or is
+// reassigned. Sized once; never grown (growing would leave a copy behind).
+class SecretBytes {
+ public:
+  SecretBytes() = default;
+  SecretBytes(const uint8_t* data, size_t len) : bytes_(data, data + len) {}
+  explicit SecretBytes(size_t len) : bytes_(len) {}  // zeroed
+  ~SecretBytes() { wipe(); }
+  SecretBytes(const SecretBytes&) = delete;
+  SecretBytes& operator=(const SecretBytes&) = delete;
+  SecretBytes(SecretBytes&& other) noexcept = default;
+  SecretBytes& operator=(SecretBytes&& other) noexcept {
+    wipe();
+    bytes_ = std::move(other.bytes_);
+    return *this;
+  }
+  const uint8_t* data() const noexcept { return bytes_.data(); }
+  uint8_t* data() noexcept { return bytes_.data(); }
+  size_t size() const noexcept { return bytes_.size(); }
+
+ private:
+  void wipe() noexcept {
+    if (!bytes_.empty()) sodium_memzero(bytes_.data(), bytes_.size());
+  }
+  std::vector<uint8_t> bytes_;
 };
 
 }  // namespace sg

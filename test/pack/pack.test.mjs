@@ -40,6 +40,7 @@ test('the tarball holds the builds, the binary and its libraries, and no sources
     'prebuilds/linux-x64/start_guard.node',
     'prebuilds/linux-x64/libsodium.so.23',
     'prebuilds/linux-x64/manifest.json',
+    'prebuilds/linux-x64/LICENSE.argon2',
   ]) {
     assert.ok(files.includes(f), `missing ${f}`);
   }
@@ -67,6 +68,43 @@ test('installed without install scripts, it loads from require and from import',
     { cwd: dir, encoding: 'utf8' },
   );
   assert.equal(esm.trim(), '7 function');
+});
+
+test('installed without install scripts, the packed binary hashes and verifies (Argon2id and bcrypt)', () => {
+  const engine = join(dir, 'node_modules/start-guard/dist/cjs/passwords/engine.js');
+  const out = execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `const e = require(${JSON.stringify(engine)});
+       const pw = new TextEncoder().encode('packed');
+       (async () => {
+         const h = await e.argon2Hash(pw, { variant: 'argon2id', memoryKiB: 19456, passes: 2, parallelism: 1 });
+         const b = await e.bcryptHash(pw, 4);
+         console.log(h.slice(0, 31), await e.argon2Verify(h, pw, null), await e.bcryptVerify(b, pw),
+           await e.argon2Verify(h, new Uint8Array(1), null));
+       })();`,
+    ],
+    { cwd: dir, encoding: 'utf8' },
+  );
+  assert.equal(out.trim(), '$argon2id$v=19$m=19456,t=2,p=1$ true true false');
+  // -fvisibility=hidden and --exclude-libs: the Argon2 library's generic names (initialize,
+  // fill_segment, blake2b, ...) are not exported to interpose another addon's.
+  const exported = execFileSync(
+    'nm',
+    ['-D', '--defined-only', join(dir, 'node_modules/start-guard/prebuilds/linux-x64/start_guard.node')],
+    {
+      encoding: 'utf8',
+    },
+  );
+  assert.match(exported, /\bnapi_register_module_v1\b/);
+  assert.doesNotMatch(exported, /\b(fill_segment\w*|initialize|finalize|blake2b\w*|argon2_\w+|sg_\w+)\b/);
+  const license = readFileSync(
+    join(dir, 'node_modules/start-guard/prebuilds/linux-x64/LICENSE.argon2'),
+    'utf8',
+  );
+  assert.match(license, /CC0 1\.0/);
+  assert.match(license, /Apache/);
 });
 
 test('a browser bundle of the public entry has no binary path and no server code', async () => {
