@@ -1,6 +1,6 @@
 import { createStart } from '@tanstack/react-start';
 import { auth } from './auth';
-import { handlerCalls, openByRef } from './lib/fns';
+import { handlerCalls, maybeMe, openByRef, strictWhoami } from './lib/fns';
 
 // One line in a real app: createStart(() => auth.startOptions({ protect: 'all' })). The test server
 // can also start without it (START_GUARD_TEST_NO_START_OPTIONS=1) to prove guards fail closed.
@@ -11,7 +11,8 @@ export const startInstance = createStart(() =>
     ? {}
     : auth.startOptions({
         protect: 'all',
-        public: [openByRef, handlerCalls, 'src/lib/fns.ts#openByName'],
+        // strictWhoami and maybeMe carry their own middleware (onUnauthenticated: 'error'; optional).
+        public: [openByRef, handlerCalls, strictWhoami, maybeMe, 'src/lib/fns.ts#openByName'],
         csrf: { allowedOrigins: ['https://partner.example'], exempt: ['/api/webhook'] },
       }),
 );
