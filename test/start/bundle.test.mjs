@@ -59,3 +59,22 @@ test('types: context.user and context.session flow into handlers, and misuse fai
   const tsc = join(appDir, 'node_modules/typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '--noEmit', '-p', 'type-tests'], { cwd: appDir, stdio: 'pipe' });
 });
+
+test("the browser build: real Start middleware objects whose .server() parts refuse, a real adapter", () => {
+  const script = `
+    import { createSessionManager, isStartGuardError } from 'start-guard';
+    import { createAuth, startGuardSerializationAdapter as a } from 'start-guard/start';
+    const sessions = createSessionManager({ secrets: '', cookie: { insecureDevelopment: true } });
+    const auth = createAuth({ sessions, loadUser: () => null });
+    const opts = auth.startOptions({ protect: 'all' });
+    let code = '';
+    try { await auth.middleware.options.server({ next: () => {} }); } catch (e) { code = e.code; }
+    const e = a.fromSerializable(a.toSerializable(new (await import('start-guard')).StartGuardError('ERR_CSRF')));
+    console.log([auth.middleware.options.type, typeof auth.middleware.options.server, code,
+      opts.requestMiddleware.length, opts.functionMiddleware.length, isStartGuardError(e, 'ERR_CSRF'), e.status].join(' '));`;
+  const out = execFileSync(process.execPath, ['--conditions=browser', '--input-type=module', '-e', script], {
+    cwd: appDir,
+    encoding: 'utf8',
+  });
+  assert.equal(out.trim(), 'function function ERR_SERVER_ONLY 2 1 true 403');
+});
