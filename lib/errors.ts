@@ -71,6 +71,13 @@ export function invalidArg(name: string, expected: string, value: unknown): neve
   throw err;
 }
 
+/** Throws the RangeError used for programmer input out of its range, naming the argument. */
+export function outOfRangeArg(name: string, detail: string): never {
+  const err = new RangeError(`The "${name}" argument ${detail}`);
+  (err as RangeError & { code: string }).code = 'ERR_OUT_OF_RANGE';
+  throw err;
+}
+
 export function serverOnlyError(): StartGuardError {
   return new StartGuardError('ERR_SERVER_ONLY', 'this start-guard function runs on the server only');
 }

@@ -66,6 +66,20 @@ interface Key {
 
 const HEADER = 'v4.local.';
 const DEFAULT_MAX_TOKEN_BYTES = 4096;
+/** 9999-12-31T23:59:59Z, the last instant RFC 3339 can write. */
+const MAX_EXP_SECONDS = 253402300799;
+
+/** A v4.local token's length for a payload of `bytes` bytes: header, base64url(n || c || t), footer. */
+function tokenLength(bytes: number, footerLength: number): number {
+  return HEADER.length + Math.ceil(((32 + bytes + 32) * 4) / 3) + (footerLength > 0 ? 1 + footerLength : 0);
+}
+
+function tooLarge(length: number, max: number): StartGuardError {
+  return new StartGuardError(
+    'ERR_TOKEN_TOO_LARGE',
+    `the sealed token would be at least ${length} bytes, over maxTokenBytes (${max})`,
+  );
+}
 
 export function createSealer(options: SealerOptions): Sealer {
   if (typeof options !== 'object' || options === null) invalidArg('options', 'an object', options);
@@ -101,19 +115,28 @@ export function createSealer(options: SealerOptions): Sealer {
     }
     const purpose = purposeOf(opts.purpose);
     const now = nowMs();
+    const expS = Math.floor(now / 1000 + ttl);
+    // RFC 3339 stops at year 9999 (toISOString writes "+010000-…" after it, which no reader
+    // takes): a token that could never be read is refused instead.
+    if (expS > MAX_EXP_SECONDS) {
+      throw new StartGuardError(
+        'ERR_INVALID_OPTION',
+        `options.ttl must end the token by 9999-12-31T23:59:59Z; ${ttl} seconds from now is past it`,
+      );
+    }
     const payload = JSON.stringify({
       data: value,
       jti: randomBase64url(16),
       iat: isoSeconds(Math.floor(now / 1000), 'iat'),
-      exp: isoSeconds(Math.floor(now / 1000 + ttl), 'exp'),
+      exp: isoSeconds(expS, 'exp'),
     });
+    // Refused before any native work when even the smallest token this payload can make is too
+    // large (each UTF-16 unit is at least one UTF-8 byte), so an oversized value costs its
+    // stringification and nothing else.
+    const minTokenLength = tokenLength(payload.length, sealKey.footer.length);
+    if (minTokenLength > maxTokenBytes) throw tooLarge(minTokenLength, maxTokenBytes);
     const token = b.seal(sealKey.handle, payload, sealKey.footerJson, purpose);
-    if (token.length > maxTokenBytes) {
-      throw new StartGuardError(
-        'ERR_TOKEN_TOO_LARGE',
-        `the sealed token is ${token.length} bytes, over maxTokenBytes (${maxTokenBytes})`,
-      );
-    }
+    if (token.length > maxTokenBytes) throw tooLarge(token.length, maxTokenBytes);
     return token;
   }
 

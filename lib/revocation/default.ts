@@ -27,9 +27,11 @@ export function defaultRevocationStore(): RevocationStore {
   const store = createFileRevocationStore({ path: DEFAULT_REVOCATION_PATH });
   if (!announced) {
     announced = true;
-    console.info(
+    // A notice for the operator, on stderr: a library never writes to stdout (it may be data).
+    process.emitWarning(
       `start-guard: revoked sessions are kept in ${process.cwd()}/.start-guard/revocations (the default ` +
         'file store; pass `revocation: createFileRevocationStore({ path })` to choose the file).',
+      { code: 'START_GUARD_DEFAULT_STORE' },
     );
   }
   return store;

@@ -55,10 +55,12 @@ function warnIfClusterWorker(): void {
   if (warnedCluster) return;
   if (!(require('node:cluster') as { isWorker: boolean }).isWorker) return;
   warnedCluster = true;
-  console.warn(
+  // A notice for the operator: stderr (an app's stdout may be data), once.
+  process.emitWarning(
     'start-guard: the file revocation store is running in a cluster worker. A file has one writer, ' +
       'so only one worker can revoke sessions; several instances need the Redis store ' +
       '(createRedisRevocationStore from start-guard/redis).',
+    { code: 'START_GUARD_FILE_STORE_CLUSTER' },
   );
 }
 

@@ -1,5 +1,6 @@
 // An in-process revocation store, for tests and single-process development: nothing survives a
 // restart and nothing is shared with other processes.
+import { StartGuardError } from '../errors';
 import { checkClock, checkId, checkSeconds, checkSession, checkWatermarkMs } from './args';
 import { RevocationTable } from './table';
 import type { RevocableSession, RevocationStore } from './types';
@@ -25,10 +26,18 @@ export function createMemoryRevocationStore(options: MemoryRevocationStoreOption
     table.prune(t);
   };
 
+  let closed = false;
+  // Like the file store: a closed store refuses rather than answering "not revoked" from a table
+  // it no longer keeps (a revoked session must never read as live).
+  const open = (): void => {
+    if (closed) throw new StartGuardError('ERR_STORE_UNAVAILABLE', 'the revocation store is closed');
+  };
+
   return {
     async revoke(sessionId: string, expiresAt: number): Promise<void> {
       checkId('sessionId', sessionId);
       checkSeconds('expiresAt', expiresAt);
+      open();
       sweep();
       table.revoke(sessionId, expiresAt);
     },
@@ -36,14 +45,17 @@ export function createMemoryRevocationStore(options: MemoryRevocationStoreOption
       checkId('userId', userId);
       checkWatermarkMs('atMs', atMs);
       checkSeconds('keepUntil', keepUntil);
+      open();
       sweep();
       table.revokeUserBefore(userId, atMs, keepUntil);
     },
     async isRevoked(session: RevocableSession): Promise<boolean> {
       checkSession(session);
+      open();
       return table.isRevoked(session, now());
     },
     async close(): Promise<void> {
+      closed = true;
       table.clear();
     },
   };

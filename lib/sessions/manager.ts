@@ -1,7 +1,7 @@
 // Sessions over the sealer: a sealed cookie holding the session, idle and absolute timeouts
 // (OWASP Session Management; ASVS 7.3.1/7.3.2), sliding re-issue, and revocation through a store
 // so that sign-out really ends a session (ASVS 7.4.1).
-import { StartGuardError, invalidArg, serverOnlyError } from '../errors';
+import { StartGuardError, invalidArg, isStartGuardError, outOfRangeArg, serverOnlyError } from '../errors';
 import { type EventSink, emit } from '../events';
 import { serverRuntime } from '../native';
 import { randomBase64url } from '../random-pool';
@@ -81,10 +81,42 @@ interface SessionClaims {
   uid: string;
   cms: number;
   at: number;
-  d: unknown;
+  /**
+   * The absolute deadline, epoch seconds. Carried rather than derived from `cms`, so a session
+   * re-issued under a new id (sign-out of other sessions, migration) keeps the deadline it had.
+   * Tokens issued before it existed derive it from `cms`.
+   */
+  ax?: number;
+  /** The app's data; absent when the app stored `undefined`. */
+  d?: unknown;
   /** 1 when the cookie is persistent (survives a browser restart). */
   p?: 1;
 }
+
+/** Options of `create` that only start-guard's own flows use (sign-out of others, migration). */
+export interface InternalCreateOptions {
+  authTime?: number;
+  persistent?: boolean;
+  /** When the session counts as created, epoch ms (default now); not in the future. */
+  createdAtMs?: number;
+  /** The absolute deadline, epoch seconds; never later than createdAt + absoluteTimeoutSeconds. */
+  absoluteExpiresAt?: number;
+}
+
+export interface SessionInternals<T> {
+  create(userId: string, data: T, options: InternalCreateOptions): IssuedSession<T>;
+}
+
+/**
+ * Where a manager keeps what lib/start needs and users do not (not public API). Symbol.for, so
+ * it is found across module copies.
+ */
+export const SESSION_INTERNALS = Symbol.for('start-guard.session-internals');
+
+// Epoch seconds of a real sign-in are above 1e9 (September 2001) and below 1e11 (year 5138):
+// under the floor is a duration, over the ceiling milliseconds. 0 means "unknown" (migration).
+const MIN_EPOCH_SECONDS = 1e9;
+const MAX_EPOCH_SECONDS = 1e11;
 
 export function createSessionManager<T = unknown>(options: SessionManagerOptions): SessionManager<T> {
   if (typeof options !== 'object' || options === null) invalidArg('options', 'an object', options);
@@ -101,24 +133,39 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
   const nowMs = options.nowMs ?? Date.now;
   if (!serverRuntime) return inertManager(cookieName);
 
-  // The cookie-size check (name + value <= 4096) is the binding limit, so the sealer's own cap is
-  // set above it; reads refuse oversized values before unsealing.
-  const sealer: Sealer = createSealer({ secrets: options.secrets, nowMs, maxTokenBytes: 16384 });
+  // The cookie-size check (name + value <= 4096) is the binding limit: the sealer's cap is the
+  // same, so oversized data is refused before any native work (and reported as the cookie error
+  // the README promises), and reads refuse oversized values before unsealing.
+  const sealer: Sealer = createSealer({ secrets: options.secrets, nowMs, maxTokenBytes: MAX_COOKIE_BYTES });
   // The embedded default is opened (and its path logged) at start-up; with NODE_ENV=production
   // it refuses, so a missing explicit store shows at once rather than at the first sign-out.
   const store: RevocationStore = options.revocation ?? defaultRevocationStore();
 
-  // The absolute deadline (epoch seconds) under today's settings.
-  const absoluteDeadline = (claims: SessionClaims) => Math.floor(claims.cms / 1000) + absolute;
+  // The absolute deadline (epoch seconds): the one the token carries, never later than today's
+  // settings allow, so shortening absoluteTimeoutSeconds applies to cookies already out there.
+  const absoluteDeadline = (claims: SessionClaims) => {
+    const bySettings = Math.floor(claims.cms / 1000) + absolute;
+    return claims.ax === undefined ? bySettings : Math.min(claims.ax, bySettings);
+  };
 
   function issue(claims: SessionClaims, now: number): IssuedSession<T> {
     const nowS = now / 1000;
     const expiresAt = absoluteDeadline(claims);
+    claims.ax = expiresAt;
     const idleExpiresAt = Math.min(Math.floor(nowS) + idle, expiresAt);
     const ttl = idleExpiresAt - nowS;
     if (ttl <= 0)
       throw new StartGuardError('ERR_UNAUTHENTICATED', 'the session is past its absolute timeout');
-    const token = sealer.seal(claims, { ttl, purpose: SESSION_PURPOSE });
+    let token: string;
+    try {
+      token = sealer.seal(claims, { ttl, purpose: SESSION_PURPOSE });
+    } catch (err) {
+      if (!isStartGuardError(err, 'ERR_TOKEN_TOO_LARGE')) throw err;
+      throw new StartGuardError(
+        'ERR_COOKIE_TOO_LARGE',
+        `the session cookie would be over the browsers' ${MAX_COOKIE_BYTES} bytes: keep session data small`,
+      );
+    }
     const maxAge = claims.p === 1 ? Math.max(1, Math.floor(idleExpiresAt - nowS)) : undefined;
     return {
       session: toSession(claims, idleExpiresAt, expiresAt),
@@ -126,17 +173,36 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
     };
   }
 
-  function create(userId: string, data: T, opts: { authTime?: number; persistent?: boolean } = {}) {
+  function create(userId: string, data: T, opts?: { authTime?: number; persistent?: boolean }) {
+    return createSession(userId, data, opts, false);
+  }
+
+  function createSession(
+    userId: string,
+    data: T,
+    opts: InternalCreateOptions | undefined,
+    internal: boolean,
+  ) {
     if (typeof userId !== 'string' || userId.length === 0) invalidArg('userId', 'a non-empty string', userId);
+    if (opts !== undefined && (typeof opts !== 'object' || opts === null))
+      invalidArg('options', 'an object', opts);
     const now = nowMs();
-    const authTime = opts.authTime ?? Math.floor(now / 1000);
-    if (typeof authTime !== 'number' || !Number.isFinite(authTime)) {
-      invalidArg('options.authTime', 'epoch seconds', authTime);
+    const nowS = Math.floor(now / 1000);
+    const authTime = opts?.authTime ?? nowS;
+    checkAuthTime(authTime, nowS);
+    const persistent = opts?.persistent ?? persistentDefault;
+    if (typeof persistent !== 'boolean') invalidArg('options.persistent', 'a boolean', persistent);
+    let cms = now;
+    let ax: number | undefined;
+    if (internal) {
+      if (opts?.createdAtMs !== undefined) cms = checkCreatedAtMs(opts.createdAtMs, now);
+      if (opts?.absoluteExpiresAt !== undefined) ax = checkDeadline(opts.absoluteExpiresAt);
     }
     // Always a new id (ASVS 7.2.4): 128 bits from the CSPRNG (ASVS 7.2.3).
     const sid = randomBase64url(16);
-    const claims: SessionClaims = { sid, uid: userId, cms: now, at: authTime, d: data };
-    if (opts.persistent ?? persistentDefault) claims.p = 1;
+    const claims: SessionClaims = { sid, uid: userId, cms, at: authTime, d: data };
+    if (ax !== undefined) claims.ax = ax;
+    if (persistent) claims.p = 1;
     const issued = issue(claims, now);
     emit(onEvent, { type: 'session.created', at: now, userId, sessionId: sid });
     return issued;
@@ -192,7 +258,49 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
     return clearSetCookie(cookieName, attrs);
   }
 
-  return { cookieName, read, create, update, destroy, clearCookie: () => clearSetCookie(cookieName, attrs) };
+  const manager: SessionManager<T> = {
+    cookieName,
+    read,
+    create,
+    update,
+    destroy,
+    clearCookie: () => clearSetCookie(cookieName, attrs),
+  };
+  const internals: SessionInternals<T> = {
+    create: (userId, data, opts) => createSession(userId, data, opts, true),
+  };
+  Object.defineProperty(manager, SESSION_INTERNALS, { value: internals });
+  return manager;
+}
+
+function checkAuthTime(value: unknown, nowS: number): asserts value is number {
+  if (typeof value !== 'number') invalidArg('options.authTime', 'a number (epoch seconds)', value);
+  // Milliseconds here would read as a sign-in thousands of years from now: fresh forever to a
+  // step-up check. A duration would read as 1970. Both are refused; 0 means "unknown".
+  if (value === 0) return;
+  if (!Number.isFinite(value) || value < MIN_EPOCH_SECONDS || value >= MAX_EPOCH_SECONDS) {
+    outOfRangeArg(
+      'options.authTime',
+      `must be epoch seconds (not milliseconds, not a duration); received ${value}`,
+    );
+  }
+  if (value > nowS + 60) outOfRangeArg('options.authTime', `must not be in the future; received ${value}`);
+}
+
+function checkCreatedAtMs(value: unknown, now: number): number {
+  if (typeof value !== 'number') invalidArg('options.createdAtMs', 'a number (epoch milliseconds)', value);
+  if (!Number.isFinite(value) || value < MIN_EPOCH_SECONDS * 1000 || value > now) {
+    outOfRangeArg('options.createdAtMs', `must be epoch milliseconds, not in the future; received ${value}`);
+  }
+  return value;
+}
+
+function checkDeadline(value: unknown): number {
+  if (typeof value !== 'number') invalidArg('options.absoluteExpiresAt', 'a number (epoch seconds)', value);
+  if (!Number.isFinite(value) || value < MIN_EPOCH_SECONDS || value >= MAX_EPOCH_SECONDS) {
+    outOfRangeArg('options.absoluteExpiresAt', `must be epoch seconds; received ${value}`);
+  }
+  return Math.floor(value);
 }
 
 function toSession<T>(c: SessionClaims, idleExpiresAt: number, expiresAt: number): Session<T> {
@@ -219,6 +327,9 @@ function claimsOf<T>(session: Session<T>): SessionClaims {
     at: session.authTime,
     d: session.data,
   };
+  // The deadline it had: an update never extends a session.
+  if (typeof session.expiresAt === 'number' && Number.isFinite(session.expiresAt))
+    claims.ax = session.expiresAt;
   if (session.persistent === true) claims.p = 1;
   return claims;
 }
@@ -235,7 +346,7 @@ function isClaims(v: unknown): v is SessionClaims {
     Number.isFinite(c.cms) &&
     typeof c.at === 'number' &&
     Number.isFinite(c.at) &&
-    'd' in c
+    (c.ax === undefined || (typeof c.ax === 'number' && Number.isFinite(c.ax)))
   );
 }
 

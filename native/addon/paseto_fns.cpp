@@ -18,45 +18,65 @@ using sg::paseto::LocalKey;
 // TypeError instead of a wild pointer.
 constexpr napi_type_tag kLocalKeyTag = {0x5f1c2a7e9b3d4c10ULL, 0x8e6f0a1b2c3d4e5fULL};
 
-// Token and payload strings are read into reused per-thread buffers: the hot path (unseal on
-// every request) then allocates nothing on the way in.
+// Token, payload and purpose strings are read into reused per-thread buffers, so the hot path
+// (unseal on every request) allocates nothing on the way in. The buffers stay bounded: a string
+// over kReusedMaxBytes gets a buffer of its own for that call, freed when it ends, so one huge
+// (refused) call never makes every later call pay for its size.
+constexpr size_t kReusedMaxBytes = 64 * 1024;
 thread_local std::string scratch;
+thread_local std::string implicit_scratch;
 
-// Wipes a reused buffer's whole capacity when the call ends, however it ends (the payload being
-// sealed is secret).
-struct WipeOnExit {
-  std::string& s;
-  ~WipeOnExit() {
-    s.resize(s.capacity());
-    sodium_memzero(s.data(), s.size());
+// A JS string argument as UTF-8, wiped when the call ends however it ends (a payload being sealed
+// is secret). Only the bytes this call wrote are wiped: the cost is this call's size, never the
+// largest call's.
+class Utf8Arg {
+ public:
+  Utf8Arg(const Napi::CallbackInfo& info, size_t i, const char* name, std::string& reused) {
+    if (!info[i].IsString()) {
+      ThrowType(info.Env(), std::string("The \"") + name + "\" argument must be a string");
+    }
+    napi_env env = info.Env();
+    // The UTF-16 length is O(1); each UTF-16 unit is at most 3 UTF-8 bytes (a surrogate pair, 2
+    // units, is 4), so one read into 3n + 1 bytes always takes the whole string: nothing is
+    // ever cut at a multi-byte boundary.
+    size_t units = 0;
+    napi_get_value_string_utf16(env, info[i], nullptr, 0, &units);
+    const size_t cap = 3 * units + 1;
+    buf_ = cap <= kReusedMaxBytes ? &reused : &own_;
+    if (buf_->size() < cap) buf_->resize(cap);
+    size_t len = 0;
+    napi_get_value_string_utf8(env, info[i], buf_->data(), cap, &len);
+    written_ = len + 1;  // and its NUL
+    len_ = len;
   }
+  ~Utf8Arg() {
+    sodium_memzero(buf_->data(), written_);
+    if (buf_ == &own_) std::string().swap(own_);
+  }
+  Utf8Arg(const Utf8Arg&) = delete;
+  Utf8Arg& operator=(const Utf8Arg&) = delete;
+
+  const char* data() const { return buf_->data(); }
+  const uint8_t* bytes() const { return reinterpret_cast<const uint8_t*>(buf_->data()); }
+  size_t size() const { return len_; }
+
+ private:
+  std::string own_;
+  std::string* buf_;
+  size_t written_ = 0;
+  size_t len_ = 0;
 };
 
-// Reads a JS string as UTF-8 into `into`. napi never writes part of a multi-byte character, so a
-// read that ends within 4 bytes of the buffer's end (and its NUL) may have stopped early: then
-// the exact length is measured and the string read again. A silently cut string would let a token
-// with junk appended verify, or one purpose match another that shares its prefix.
-void ReadString(const Napi::CallbackInfo& info, size_t i, const char* name, std::string& into) {
-  if (!info[i].IsString()) {
-    ThrowType(info.Env(), std::string("The \"") + name + "\" argument must be a string");
+// The plaintext of an unseal: wiped when the call ends (only what was written), and released when
+// a large token made it grow past kReusedMaxBytes.
+struct WipeMessage {
+  std::string& s;
+  ~WipeMessage() {
+    sodium_memzero(s.data(), s.size());
+    s.clear();
+    if (s.capacity() > kReusedMaxBytes) std::string().swap(s);
   }
-  napi_env env = info.Env();
-  if (into.size() < 1024) into.resize(1024);
-  into.resize(into.capacity());
-  size_t len = 0;
-  // napi writes at most size - 1 bytes and a NUL, all inside the string's own characters.
-  napi_get_value_string_utf8(env, info[i], into.data(), into.size(), &len);
-  if (len + 5 > into.size()) {
-    napi_get_value_string_utf8(env, info[i], nullptr, 0, &len);
-    if (len + 1 > into.size()) {
-      // Growing reallocates: wipe first, so the freed buffer keeps nothing.
-      sodium_memzero(into.data(), into.size());
-      into.resize(len + 1);
-    }
-    napi_get_value_string_utf8(env, info[i], into.data(), into.size(), &len);
-  }
-  into.resize(len);
-}
+};
 
 const LocalKey& KeyArg(const Napi::CallbackInfo& info, size_t i) {
   bool ok = false;
@@ -64,8 +84,6 @@ const LocalKey& KeyArg(const Napi::CallbackInfo& info, size_t i) {
   if (!ok) ThrowType(info.Env(), "The \"key\" argument must be a key handle from localKey()");
   return *info[i].As<Napi::External<LocalKey>>().Data();
 }
-
-const uint8_t* U8(const std::string& s) { return reinterpret_cast<const uint8_t*>(s.data()); }
 
 // localKey(raw: Uint8Array(32)) -> handle. The raw bytes are the caller's to wipe.
 Napi::Value MakeLocalKey(const Napi::CallbackInfo& info) {
@@ -96,10 +114,9 @@ Napi::Value PaserkLid(const Napi::CallbackInfo& info) {
 // paserkLocalDecode(s: string) -> Uint8Array(32) | null (strict)
 Napi::Value PaserkLocalDecode(const Napi::CallbackInfo& info) {
   std::string tmp;
-  WipeOnExit wipe{tmp};
-  ReadString(info, 0, "paserk", tmp);
+  const Utf8Arg paserk(info, 0, "paserk", tmp);
   Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(info.Env(), 32);
-  const bool ok = sg::paserk::k4_local_decode(tmp.data(), tmp.size(), out.Data());
+  const bool ok = sg::paserk::k4_local_decode(paserk.data(), paserk.size(), out.Data());
   if (!ok) return info.Env().Null();
   return out;
 }
@@ -117,13 +134,13 @@ Napi::Value PaserkLocalEncode(const Napi::CallbackInfo& info) {
 // seal(key, payload: string, footer: string, implicit: string) -> token
 Napi::Value Seal(const Napi::CallbackInfo& info) {
   const LocalKey& key = KeyArg(info, 0);
-  std::string footer, implicit;
-  WipeOnExit wipe{scratch};
-  ReadString(info, 1, "payload", scratch);
-  ReadString(info, 2, "footer", footer);
-  ReadString(info, 3, "implicit", implicit);
-  const std::string token = sg::paseto::v4_local_encrypt(
-      key, U8(scratch), scratch.size(), U8(footer), footer.size(), U8(implicit), implicit.size());
+  thread_local std::string footer_scratch;
+  const Utf8Arg payload(info, 1, "payload", scratch);
+  const Utf8Arg footer(info, 2, "footer", footer_scratch);
+  const Utf8Arg implicit(info, 3, "implicit", implicit_scratch);
+  const std::string token =
+      sg::paseto::v4_local_encrypt(key, payload.bytes(), payload.size(), footer.bytes(),
+                                   footer.size(), implicit.bytes(), implicit.size());
   return Napi::String::New(info.Env(), token);
 }
 
@@ -131,11 +148,11 @@ Napi::Value Seal(const Napi::CallbackInfo& info) {
 // bad token: every failure is null.
 Napi::Value Unseal(const Napi::CallbackInfo& info) {
   const LocalKey& key = KeyArg(info, 0);
-  thread_local std::string implicit, message;
-  WipeOnExit wipe{message};  // the plaintext, whatever happens below
-  ReadString(info, 1, "token", scratch);
-  ReadString(info, 2, "implicit", implicit);
-  const bool ok = sg::paseto::v4_local_decrypt(key, scratch.data(), scratch.size(), U8(implicit),
+  thread_local std::string message;
+  const WipeMessage wipe{message};  // the plaintext, whatever happens below
+  const Utf8Arg token(info, 1, "token", scratch);
+  const Utf8Arg implicit(info, 2, "implicit", implicit_scratch);
+  const bool ok = sg::paseto::v4_local_decrypt(key, token.data(), token.size(), implicit.bytes(),
                                                implicit.size(), message);
   if (!ok) return info.Env().Null();
   return Napi::String::New(info.Env(), message);

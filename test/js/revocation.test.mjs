@@ -58,14 +58,15 @@ const lines = (file) => readFileSync(file, 'utf8').split('\n');
 
 describe('memory store', () => {
   test('revokes by id until the entry expires', async () => {
-    let now = 1_000_000;
+    const S = 1_795_000_000; // a base time in 2026, epoch seconds
+    let now = S * 1000;
     const store = createMemoryRevocationStore({ nowMs: () => now });
-    await store.revoke('s1', 1_010); // epoch seconds
+    await store.revoke('s1', S + 10); // epoch seconds
     assert.equal(await store.isRevoked(session('s1', 'u1', 0)), true);
     assert.equal(await store.isRevoked(session('s2', 'u1', 0)), false);
-    now = 1_010_000; // at expiresAt: still listed
+    now = (S + 10) * 1000; // at expiresAt: still listed
     assert.equal(await store.isRevoked(session('s1', 'u1', 0)), true);
-    now = 1_010_001; // after: dropped
+    now = (S + 10) * 1000 + 1; // after: dropped
     assert.equal(await store.isRevoked(session('s1', 'u1', 0)), false);
   });
 
@@ -293,7 +294,7 @@ describe('file store', () => {
     }
   });
 
-  test('production needs an explicit store; otherwise the default file is used and logged once', async () => {
+  test('production needs an explicit store; otherwise the default file is used and announced once on stderr', async () => {
     const { defaultRevocationStore } = require(join(root, 'dist/cjs/revocation/default.js'));
     const saved = process.env.NODE_ENV;
     process.env.NODE_ENV = 'production';
@@ -312,14 +313,14 @@ describe('file store', () => {
       const d = require(${JSON.stringify(join(root, 'dist/cjs/revocation/default.js'))});
       const a = d.defaultRevocationStore(); const b = d.defaultRevocationStore();
       a.revoke('x', ${nowS() + 60}).then(() => console.log(a === b));`;
-    const { stdout } = await run(process.execPath, ['-e', source], {
+    const { stdout, stderr } = await run(process.execPath, ['-e', source], {
       cwd,
       env: { ...process.env, NODE_ENV: '' },
     });
-    const out = stdout.trim().split('\n');
-    assert.equal(out.length, 2);
-    assert.equal(out[0].match(/start-guard: .*\.start-guard\/revocations/g)?.length, 1);
-    assert.equal(out[1], 'true');
+    // The notice goes to stderr (a warning), once; stdout carries only the app's own output.
+    assert.equal(stdout, 'true\n');
+    assert.equal(stderr.match(/start-guard: .*\.start-guard\/revocations/g)?.length, 1, stderr);
+    assert.match(stderr, /START_GUARD_DEFAULT_STORE/);
     assert.match(readFileSync(join(cwd, '.start-guard/revocations'), 'utf8'), /"x"/);
   });
 
@@ -334,7 +335,8 @@ describe('file store', () => {
          const sg = require(${JSON.stringify(root)});
          sg.createFileRevocationStore({ path: ${JSON.stringify(file)} });
          sg.createFileRevocationStore({ path: ${JSON.stringify(file)} });
-         process.exit(0);
+         setImmediate(() => process.exit(0)); // warnings are emitted on the next tick
+
        }`,
     );
     const { stderr } = await run(process.execPath, [script]);
@@ -354,4 +356,53 @@ describe('file store', () => {
     );
     await assert.rejects(store.revoke('s', 1), (err) => browser.isStartGuardError(err, 'ERR_SERVER_ONLY'));
   });
+});
+
+// --- Review fixes (issue 7) ------------------------------------------------------------------
+
+describe('both stores: closed means unavailable, and times in the wrong unit are refused', () => {
+  const stores = {
+    memory: () => createMemoryRevocationStore(),
+    file: () => createFileRevocationStore({ path: freshFile() }),
+  };
+  for (const [kind, make] of Object.entries(stores)) {
+    test(`${kind}: after close() every call rejects with ERR_STORE_UNAVAILABLE, never "not revoked"`, async () => {
+      const store = make();
+      await store.revoke('gone', nowS() + 3600);
+      assert.equal(await store.isRevoked(session('gone')), true);
+      await store.close();
+      const unavailable = (e) => isStartGuardError(e, 'ERR_STORE_UNAVAILABLE') && e.status === 503;
+      await assert.rejects(store.isRevoked(session('gone')), unavailable);
+      await assert.rejects(store.revoke('other', nowS() + 3600), unavailable);
+      await assert.rejects(store.revokeUserBefore('u1', Date.now(), nowS() + 3600), unavailable);
+    });
+
+    test(`${kind}: a duration or milliseconds given as an expiry is a RangeError naming the unit`, async () => {
+      const store = make();
+      try {
+        for (const bad of [12 * 3600, 400 * 86400, 1, 0, -1, Date.now()]) {
+          await assert.rejects(
+            store.revoke('sid', bad),
+            (e) => e.code === 'ERR_OUT_OF_RANGE' && /"expiresAt".*epoch seconds/.test(e.message),
+            `revoke(sid, ${bad})`,
+          );
+          await assert.rejects(
+            store.revokeUserBefore('u', Date.now(), bad),
+            (e) => e.code === 'ERR_OUT_OF_RANGE' && /"keepUntil"/.test(e.message),
+            `keepUntil ${bad}`,
+          );
+        }
+        assert.equal(await store.isRevoked(session('sid', 'u')), false);
+        // A real expiry that is already past stays accepted (that session is dead anyway).
+        await store.revoke('past', nowS() - 60);
+        // The right units work.
+        await store.revoke('sid', nowS() + 12 * 3600);
+        await store.revokeUserBefore('u', Date.now(), nowS() + 12 * 3600);
+        assert.equal(await store.isRevoked(session('sid', 'x')), true);
+        assert.equal(await store.isRevoked(session('s2', 'u', Date.now() - 1000)), true);
+      } finally {
+        await store.close();
+      }
+    });
+  }
 });

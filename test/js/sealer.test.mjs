@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { decrypt as pasetoDecrypt, encrypt as pasetoEncrypt } from 'paseto-ts/v4';
 import { createSealer, isStartGuardError, randomBytes } from 'start-guard';
 
 const vectors = JSON.parse(readFileSync(new URL('../vectors/paseto-v4-local.json', import.meta.url), 'utf8'));
 const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const require = createRequire(import.meta.url);
 const clock = (start = T0) => {
   const c = { ms: start, nowMs: () => c.ms };
   return c;
@@ -293,4 +298,84 @@ test('a purpose must be a well-formed string: lone surrogates would collapse int
   assert.throws(() => s.unseal('v4.local.x', { purpose: 'p\uDC00' }), { name: 'TypeError' });
   const t = s.seal(1, { ttl: 60, purpose: 'p\uFFFD' });
   assert.equal(s.unseal(t, { purpose: 'p\uFFFD' }), 1);
+});
+
+// --- Review fixes (issue 7) ------------------------------------------------------------------
+
+/** Median microseconds per call over `batches` batches of `n` calls. */
+function usPerCall(fn, batches = 9, n = 400) {
+  const xs = [];
+  for (let b = 0; b < batches; b++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) fn();
+    xs.push(Number(process.hrtime.bigint() - t0) / 1e3 / n);
+  }
+  xs.sort((a, b) => a - b);
+  return xs[xs.length >> 1];
+}
+
+test('an oversized seal is refused before any native work, and later calls cost what they did', () => {
+  const s = createSealer({ secrets: key32() });
+  const token = s.seal({ uid: 'u1', roles: ['a'] }, { ttl: 60 });
+  const work = () => {
+    s.unseal(token);
+    s.seal({ uid: 'u1' }, { ttl: 60 });
+  };
+  usPerCall(work, 3); // warm-up
+  const before = usPerCall(work);
+  const huge = 'x'.repeat(64 << 20);
+  const t0 = process.hrtime.bigint();
+  assert.throws(
+    () => s.seal(huge, { ttl: 60 }),
+    (e) => isStartGuardError(e, 'ERR_TOKEN_TOO_LARGE'),
+  );
+  // Refused after JSON.stringify (the caller's value), without the native copy and encryption.
+  const refusedMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const after = usPerCall(work);
+  // Before the fix: unseal 5 µs -> 1046 µs and seal 4 µs -> 2195 µs (a 64 MiB buffer resized and
+  // wiped on every call). A bound of 3x leaves room for a noisy machine.
+  assert.ok(after < before * 3, `after an oversized seal: ${after.toFixed(2)} µs vs ${before.toFixed(2)} µs`);
+  assert.ok(refusedMs < 2000, `refusing took ${refusedMs} ms`);
+});
+
+test('the binding keeps its reused buffers bounded: a huge native seal leaves later calls as fast', () => {
+  // The binding directly (the sealer refuses such payloads before it): the per-thread buffers
+  // must not grow to the largest call ever made and be wiped in full on every later call.
+  const b = require(join(root, 'dist/cjs/native.js')).native();
+  const key = b.localKey(key32());
+  const token = b.seal(key, '{"data":1}', '', '');
+  const work = () => {
+    b.unseal(key, token, '');
+    b.seal(key, '{"data":1}', '', '');
+  };
+  usPerCall(work, 3);
+  const before = usPerCall(work);
+  const huge = b.seal(key, 'y'.repeat(16 << 20), '', 'p'.repeat(1 << 20));
+  assert.equal(b.unseal(key, huge, 'p'.repeat(1 << 20)).length, 16 << 20);
+  const after = usPerCall(work);
+  assert.ok(after < before * 3, `after a 16 MiB seal: ${after.toFixed(2)} µs vs ${before.toFixed(2)} µs`);
+  // Every string still arrives whole (no cut at a buffer boundary after the switch of buffers).
+  for (const n of [65534, 65535, 65536, 21845, 21846]) {
+    const payload = '€'.repeat(Math.floor(n / 3)) + 'z'.repeat(n % 3);
+    assert.equal(b.unseal(key, b.seal(key, payload, '', ''), ''), payload);
+  }
+});
+
+test('ttl is capped where RFC 3339 ends (year 9999): never a token that cannot be read, never a bare RangeError', () => {
+  const c = clock();
+  const s = createSealer({ secrets: key32(), nowMs: c.nowMs });
+  for (const ttl of [3e11, 1e13, Number.MAX_SAFE_INTEGER]) {
+    assert.throws(
+      () => s.seal(1, { ttl }),
+      (e) => isStartGuardError(e, 'ERR_INVALID_OPTION') && /ttl/.test(e.message),
+      String(ttl),
+    );
+  }
+  const last = 253402300799 - T0 / 1000; // ends at 9999-12-31T23:59:59Z
+  assert.equal(s.unseal(s.seal('far', { ttl: last })), 'far');
+  assert.equal(s.unseal(s.seal('far', { ttl: last }), { claims: true }).exp, 253402300799);
+  assert.throws(
+    () => s.seal(1, { ttl: last + 1 }),
+    (e) => isStartGuardError(e, 'ERR_INVALID_OPTION'),
+  );
 });

@@ -368,3 +368,162 @@ test('cookie options: insecure in production in any form, SameSite casing, bad a
   const strict = setup({ cookie: { sameSite: 'Strict' } });
   assert.equal(parseSetCookie(strict.sessions.create('u', null).setCookie).sameSite, 'strict');
 });
+
+// --- Review fixes (issue 7) ------------------------------------------------------------------
+
+test('data: undefined is stored as absent and reads back; never a cookie that cannot be read', async () => {
+  const { sessions } = setup();
+  const created = sessions.create('u1', undefined);
+  const read = await sessions.read(cookieOf(created.setCookie));
+  assert.ok(read, 'a cookie made with undefined data must read back');
+  assert.equal(read.session.userId, 'u1');
+  assert.equal(read.session.data, undefined);
+  const updated = sessions.update(read.session, undefined);
+  assert.equal((await sessions.read(cookieOf(updated.setCookie))).session.id, created.session.id);
+  const noData = sessions.create('u2');
+  assert.equal((await sessions.read(cookieOf(noData.setCookie))).session.data, undefined);
+  // And back from undefined to data, on the same id.
+  const again = sessions.update(read.session, { n: 1 });
+  assert.deepEqual((await sessions.read(cookieOf(again.setCookie))).session.data, { n: 1 });
+});
+
+test('too much data is always ERR_COOKIE_TOO_LARGE, whatever its size', () => {
+  const { sessions } = setup();
+  for (const n of [3_000, 11_000, 12_500, 16_000, 20_000, 1 << 20]) {
+    assert.throws(
+      () => sessions.create('u', 'x'.repeat(n)),
+      (e) => isStartGuardError(e, 'ERR_COOKIE_TOO_LARGE'),
+      `${n} bytes`,
+    );
+    const ok = sessions.create('u', null).session;
+    assert.throws(
+      () => sessions.update(ok, { blob: 'y'.repeat(n) }),
+      (e) => isStartGuardError(e, 'ERR_COOKIE_TOO_LARGE'),
+    );
+  }
+});
+
+test('after a refused oversized create, reading sessions costs what it did', async () => {
+  const { sessions } = setup();
+  const cookie = cookieOf(sessions.create('u', { theme: 'dark' }).setCookie);
+  const usPerRead = async () => {
+    const xs = [];
+    for (let b = 0; b < 9; b++) {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < 300; i++) await sessions.read(cookie);
+      xs.push(Number(process.hrtime.bigint() - t0) / 1e3 / 300);
+    }
+    return xs.sort((a, b) => a - b)[4];
+  };
+  await usPerRead();
+  const before = await usPerRead();
+  assert.throws(
+    () => sessions.create('u', 'z'.repeat(8 << 20)),
+    (e) => isStartGuardError(e, 'ERR_COOKIE_TOO_LARGE'),
+  );
+  const after = await usPerRead();
+  // Before the fix: 15 µs -> 101 µs per read after one 8 MiB create.
+  assert.ok(after < before * 3, `${after.toFixed(1)} µs vs ${before.toFixed(1)} µs`);
+});
+
+test('authTime must be epoch seconds: milliseconds, durations and future times are refused; 0 is "unknown"', async () => {
+  const { sessions } = setup();
+  for (const bad of [T0, Date.now(), 43_200, 1, -5, T0 / 1000 + 3600, NaN, Infinity]) {
+    assert.throws(
+      () => sessions.create('u', null, { authTime: bad }),
+      { code: 'ERR_OUT_OF_RANGE' },
+      String(bad),
+    );
+  }
+  assert.throws(() => sessions.create('u', null, { authTime: '1' }), { code: 'ERR_INVALID_ARG_TYPE' });
+  assert.equal(sessions.create('u', null, { authTime: 0 }).session.authTime, 0);
+  assert.equal(sessions.create('u', null, { authTime: T0 / 1000 - 600 }).session.authTime, T0 / 1000 - 600);
+});
+
+test('the absolute deadline is carried in the token: re-issued sessions keep it, nothing extends it', async () => {
+  const { sessions, clock, revocation } = setup();
+  const internals = sessions[Symbol.for('start-guard.session-internals')];
+  assert.equal(typeof internals.create, 'function');
+  assert.ok(!Object.keys(sessions).some((k) => /internal/i.test(k)), 'not part of the public surface');
+  const first = sessions.create('alice', { n: 1 });
+  const deadline = first.session.expiresAt;
+  assert.equal(deadline, T0 / 1000 + 12 * 3600);
+
+  // "Sign out my other sessions" ten hours later: a watermark now, and the caller re-issued under
+  // a new id created at the watermark with the deadline it had.
+  clock.ms = T0 + 10 * 3600_000;
+  await revocation.revokeUserBefore('alice', clock.ms, deadline);
+  const kept = internals.create('alice', { n: 1 }, { createdAtMs: clock.ms, absoluteExpiresAt: deadline });
+  assert.notEqual(kept.session.id, first.session.id);
+  assert.equal(kept.session.createdAtMs, clock.ms);
+  assert.equal(kept.session.expiresAt, deadline, 'not a fresh 12 hours');
+  assert.equal(await sessions.read(cookieOf(first.setCookie)), null, 'the old cookie is revoked');
+  const read = await sessions.read(cookieOf(kept.setCookie));
+  assert.equal(read.session.expiresAt, deadline, 'not revoked by its own watermark, same deadline');
+
+  // Sliding and update keep it too; the session still ends at the original deadline.
+  clock.ms += 20 * MIN;
+  const slid = await sessions.read(cookieOf(kept.setCookie));
+  assert.ok(slid.setCookie);
+  assert.equal(slid.session.expiresAt, deadline);
+  const updated = sessions.update(slid.session, { n: 2 });
+  assert.equal(updated.session.expiresAt, deadline);
+  clock.ms = deadline * 1000;
+  assert.equal(await sessions.read(cookieOf(updated.setCookie)), null);
+
+  // A deadline past what the settings allow for that creation time is clamped, never extended.
+  clock.ms = T0 + 3600_000;
+  const clamped = internals.create('bob', null, {
+    createdAtMs: T0,
+    absoluteExpiresAt: T0 / 1000 + 99 * 3600,
+  });
+  assert.equal(clamped.session.expiresAt, T0 / 1000 + 12 * 3600);
+  // Internal options are checked like public ones; the public create ignores them.
+  assert.throws(() => internals.create('bob', null, { createdAtMs: clock.ms + 60_000 }), {
+    code: 'ERR_OUT_OF_RANGE',
+  });
+  assert.throws(() => internals.create('bob', null, { createdAtMs: T0 / 1000 }), {
+    code: 'ERR_OUT_OF_RANGE',
+  });
+  assert.throws(() => internals.create('bob', null, { absoluteExpiresAt: T0 }), { code: 'ERR_OUT_OF_RANGE' });
+  const pub = sessions.create('bob', null, { createdAtMs: T0 - 3600_000, absoluteExpiresAt: T0 / 1000 });
+  assert.equal(pub.session.createdAtMs, clock.ms);
+  assert.equal(pub.session.expiresAt, clock.ms / 1000 + 12 * 3600);
+});
+
+test('tokens issued before the deadline was carried (no ax) keep reading until they expire', async () => {
+  const secrets = randomBytes(32);
+  const { sessions, clock } = setup({ secrets });
+  const sealer = createSealer({ secrets, nowMs: () => clock.ms });
+  const legacy = sealer.seal(
+    { sid: 'bGVnYWN5LXNlc3Npb24xMg', uid: 'old', cms: T0, at: T0 / 1000, d: { v: 1 } },
+    { ttl: 1800, purpose: 'start-guard/session/v1' },
+  );
+  const cookie = `__Host-session=${legacy}`;
+  const read = await sessions.read(cookie);
+  assert.equal(read.session.userId, 'old');
+  assert.equal(read.session.expiresAt, T0 / 1000 + 12 * 3600, 'derived from cms');
+  clock.ms += 20 * MIN; // slides: the re-issued cookie carries the derived deadline
+  const slid = await sessions.read(cookie);
+  assert.equal(slid.session.expiresAt, T0 / 1000 + 12 * 3600);
+  assert.equal((await sessions.read(cookieOf(slid.setCookie))).session.expiresAt, T0 / 1000 + 12 * 3600);
+});
+
+test('a forged token whose carried deadline is later than its creation allows still ends on time', async () => {
+  const secrets = randomBytes(32);
+  const { sessions, clock } = setup({ secrets });
+  const sealer = createSealer({ secrets, nowMs: () => clock.ms });
+  const token = sealer.seal(
+    { sid: 'Zm9yZ2VkLWRlYWRsaW5lMTI', uid: 'k', cms: T0, at: 0, ax: T0 / 1000 + 400 * 86400, d: null },
+    { ttl: 1800, purpose: 'start-guard/session/v1' },
+  );
+  const read = await sessions.read(`__Host-session=${token}`);
+  assert.equal(read.session.expiresAt, T0 / 1000 + 12 * 3600);
+  for (const ax of ['x', null, NaN]) {
+    const bad = sealer.seal(
+      { sid: 'Zm9yZ2VkLWRlYWRsaW5lMTI', uid: 'k', cms: T0, at: 0, ax, d: null },
+      { ttl: 1800, purpose: 'start-guard/session/v1' },
+    );
+    assert.equal(await sessions.read(`__Host-session=${bad}`), null, String(ax));
+  }
+});
