@@ -51,9 +51,13 @@ for (const entry of entries) {
 // start-guard/start: ESM only, one file for Node and one for browsers (server.ts swapped for its
 // inert twin). `start-guard` (the core, through the package's own exports) and Start's packages
 // stay imports, so the app has one copy of each.
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.start.json')], {
-  stdio: 'inherit',
-});
+execFileSync(
+  process.execPath,
+  [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.start.json')],
+  {
+    stdio: 'inherit',
+  },
+);
 writeFileSync(join(root, 'dist/start/package.json'), '{ "type": "module" }\n');
 const startExternal = ['start-guard', '@tanstack/*'];
 await esbuild.build({

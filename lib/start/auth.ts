@@ -110,7 +110,10 @@ function buildAuth<TData, TUser>(core: AuthCore) {
   function requireFresh(options: { withinSeconds: number }) {
     const within = options?.withinSeconds;
     if (typeof within !== 'number' || !Number.isFinite(within) || within <= 0) {
-      throw new StartGuardError('ERR_INVALID_OPTION', 'requireFresh: withinSeconds must be a positive number');
+      throw new StartGuardError(
+        'ERR_INVALID_OPTION',
+        'requireFresh: withinSeconds must be a positive number',
+      );
     }
     return createMiddleware({ type: 'function' })
       .middleware([middleware])
@@ -169,7 +172,8 @@ function buildAuth<TData, TUser>(core: AuthCore) {
    * request, so the result is built once and reused while the options are the same.
    */
   function startOptions(input: StartOptionsInput = {}) {
-    if (typeof input !== 'object' || input === null) throw new TypeError('The "options" argument must be an object');
+    if (typeof input !== 'object' || input === null)
+      throw new TypeError('The "options" argument must be an object');
     if (last === undefined || !sameInput(last.input, input)) last = { input, output: build(input) };
     return last.output;
   }
@@ -191,16 +195,25 @@ function buildAuth<TData, TUser>(core: AuthCore) {
 
 export type Auth<TData, TUser> = ReturnType<typeof buildAuth<TData, TUser>>;
 
-export function createAuth<TData, TUser>(options: AuthOptions<TData, TUser>): Auth<TData, NonNullable<TUser>> {
-  if (typeof options !== 'object' || options === null) throw new TypeError('The "options" argument must be an object');
+export function createAuth<TData, TUser>(
+  options: AuthOptions<TData, TUser>,
+): Auth<TData, NonNullable<TUser>> {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('The "options" argument must be an object');
   const { sessions, loadUser } = options;
   if (typeof sessions?.read !== 'function') {
     throw new TypeError('The "sessions" option must be a session manager (createSessionManager)');
   }
   if (typeof loadUser !== 'function') throw new TypeError('The "loadUser" option must be a function');
   const onUnauthenticated = options.onUnauthenticated ?? 'error';
-  if (typeof onUnauthenticated !== 'string' || (onUnauthenticated !== 'error' && !onUnauthenticated.startsWith('/'))) {
-    throw new StartGuardError('ERR_INVALID_OPTION', "onUnauthenticated must be 'error' or a path starting with /");
+  if (
+    typeof onUnauthenticated !== 'string' ||
+    (onUnauthenticated !== 'error' && !onUnauthenticated.startsWith('/'))
+  ) {
+    throw new StartGuardError(
+      'ERR_INVALID_OPTION',
+      "onUnauthenticated must be 'error' or a path starting with /",
+    );
   }
   serverInit();
   return buildAuth<TData, NonNullable<TUser>>({
@@ -212,10 +225,12 @@ export function createAuth<TData, TUser>(options: AuthOptions<TData, TUser>): Au
 }
 
 function checkCsrfOptions(options: CsrfOptions): void {
-  if (typeof options !== 'object' || options === null) throw new TypeError('The "csrf" option must be an object');
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('The "csrf" option must be an object');
   const { allowedOrigins, exempt } = options;
   if (allowedOrigins !== undefined) {
-    if (!Array.isArray(allowedOrigins)) throw new TypeError('csrf.allowedOrigins must be an array of origins');
+    if (!Array.isArray(allowedOrigins))
+      throw new TypeError('csrf.allowedOrigins must be an array of origins');
     for (const o of allowedOrigins) {
       // An origin is scheme://host[:port], nothing more: 'null' or a path would never match safely.
       let parsed: URL | undefined;
@@ -225,7 +240,10 @@ function checkCsrfOptions(options: CsrfOptions): void {
         parsed = undefined;
       }
       if (parsed === undefined || parsed.origin !== o) {
-        throw new StartGuardError('ERR_INVALID_OPTION', `csrf.allowedOrigins: "${String(o)}" is not an origin (https://host[:port])`);
+        throw new StartGuardError(
+          'ERR_INVALID_OPTION',
+          `csrf.allowedOrigins: "${String(o)}" is not an origin (https://host[:port])`,
+        );
       }
     }
   }
@@ -247,7 +265,9 @@ function sameInput(a: StartOptionsInput, b: StartOptionsInput): boolean {
         b.csrf !== undefined &&
         sameList(a.csrf.allowedOrigins, b.csrf.allowedOrigins) &&
         (a.csrf.exempt === b.csrf.exempt ||
-          (Array.isArray(a.csrf.exempt) && Array.isArray(b.csrf.exempt) && sameList(a.csrf.exempt, b.csrf.exempt)))))
+          (Array.isArray(a.csrf.exempt) &&
+            Array.isArray(b.csrf.exempt) &&
+            sameList(a.csrf.exempt, b.csrf.exempt)))))
   );
 }
 

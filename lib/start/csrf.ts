@@ -43,7 +43,11 @@ export function csrfVerdict(
     // A browser that sends Fetch Metadata also sends Origin on these requests: a listed origin
     // may call from another site; anything else (including 'none', a typed URL) is refused.
     if (origin !== null && allowed.includes(origin)) return 'allowed';
-    return fetchSite === 'same-site' ? 'same-site' : fetchSite === 'none' ? 'sec-fetch-site-none' : 'cross-site';
+    return fetchSite === 'same-site'
+      ? 'same-site'
+      : fetchSite === 'none'
+        ? 'sec-fetch-site-none'
+        : 'cross-site';
   }
   const self = new URL(request.url).origin;
   if (origin !== null) {

@@ -6,24 +6,34 @@
 import { StartGuardError } from 'start-guard';
 
 /** A server function (what createServerFn().handler() returns) or 'src/file.ts#name'. */
-export type PublicServerFn = string | { readonly serverFnMeta?: { readonly id: string } } | ((...args: never[]) => unknown);
+export type PublicServerFn =
+  string | { readonly serverFnMeta?: { readonly id: string } } | ((...args: never[]) => unknown);
 
 export function publicMatcher(list: readonly PublicServerFn[]): (meta: unknown) => boolean {
   if (!Array.isArray(list)) {
-    throw new StartGuardError('ERR_INVALID_OPTION', 'public must be an array of server functions or "file#name" strings');
+    throw new StartGuardError(
+      'ERR_INVALID_OPTION',
+      'public must be an array of server functions or "file#name" strings',
+    );
   }
   const names = new Set<string>();
   const refs: object[] = [];
   for (const entry of list) {
     if (typeof entry === 'string') {
       if (!/^[^#]+#[^#]+$/.test(entry)) {
-        throw new StartGuardError('ERR_INVALID_OPTION', `public: "${entry}" is not of the form "src/file.ts#exportName"`);
+        throw new StartGuardError(
+          'ERR_INVALID_OPTION',
+          `public: "${entry}" is not of the form "src/file.ts#exportName"`,
+        );
       }
       names.add(entry);
     } else if ((typeof entry === 'object' || typeof entry === 'function') && entry !== null) {
       refs.push(entry);
     } else {
-      throw new StartGuardError('ERR_INVALID_OPTION', 'public: each entry is a server function or a "file#name" string');
+      throw new StartGuardError(
+        'ERR_INVALID_OPTION',
+        'public: each entry is a server function or a "file#name" string',
+      );
     }
   }
   let ids: Set<string> | undefined;
@@ -44,7 +54,10 @@ function resolveIds(refs: readonly object[]): Set<string> {
     const id = (ref as { serverFnMeta?: { id?: unknown } }).serverFnMeta?.id;
     // An entry without an id is not a server function: it makes nothing public (fail closed).
     if (typeof id === 'string') ids.add(id);
-    else process.emitWarning('start-guard: an entry of startOptions({ public }) is not a server function; ignored');
+    else
+      process.emitWarning(
+        'start-guard: an entry of startOptions({ public }) is not a server function; ignored',
+      );
   }
   return ids;
 }

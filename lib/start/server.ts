@@ -38,9 +38,9 @@ async function requestOf(ctx: object): Promise<Request> {
 // not run (startOptions forgotten), to decide whether a rejection may set the HTTP status.
 const START_CONTEXT = Symbol.for('tanstack-start:start-storage-context');
 function startHandlerType(): string | undefined {
-  const storage = (globalThis as Record<symbol, { getStore(): { handlerType?: string } | undefined } | undefined>)[
-    START_CONTEXT
-  ];
+  const storage = (
+    globalThis as Record<symbol, { getStore(): { handlerType?: string } | undefined } | undefined>
+  )[START_CONTEXT];
   return storage?.getStore()?.handlerType;
 }
 
@@ -201,12 +201,21 @@ export async function identityRoute(core: AuthCore, request: Request): Promise<I
 }
 
 /** protect: 'all': every server function needs a session unless it is public. */
-export async function protectFn(core: AuthCore, ctx: object, isPublic: (meta: unknown) => boolean): Promise<void> {
+export async function protectFn(
+  core: AuthCore,
+  ctx: object,
+  isPublic: (meta: unknown) => boolean,
+): Promise<void> {
   if (isPublic((ctx as { serverFnMeta?: unknown }).serverFnMeta)) return;
   await identityFn(core, ctx, false);
 }
 
-export async function roleFn(core: AuthCore, ctx: object, user: unknown, roles: readonly string[]): Promise<void> {
+export async function roleFn(
+  core: AuthCore,
+  ctx: object,
+  user: unknown,
+  roles: readonly string[],
+): Promise<void> {
   const have = (user as { roles?: unknown } | null)?.roles;
   if (Array.isArray(have) && roles.some((r) => have.includes(r))) return;
   emitEvent(core, { type: 'auth.denied', at: Date.now(), reason: 'role' });
@@ -230,7 +239,10 @@ export async function freshFn(core: AuthCore, ctx: object, session: Session<unkn
   return refuse(
     core,
     await requestOf(ctx),
-    new StartGuardError('ERR_REAUTH_REQUIRED', `sign in again: this needs a sign-in within ${withinSeconds} s`),
+    new StartGuardError(
+      'ERR_REAUTH_REQUIRED',
+      `sign in again: this needs a sign-in within ${withinSeconds} s`,
+    ),
   );
 }
 
@@ -256,9 +268,14 @@ export async function rateLimitFn(
   if (verdict.allowed) return;
   const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
   emitEvent({ onEvent }, { type: 'ratelimit.blocked', at: Date.now(), reason: 'limit' });
-  return refuse(undefined, request, new StartGuardError('ERR_RATE_LIMITED', `too many requests; retry in ${seconds} s`), {
-    'retry-after': String(seconds),
-  });
+  return refuse(
+    undefined,
+    request,
+    new StartGuardError('ERR_RATE_LIMITED', `too many requests; retry in ${seconds} s`),
+    {
+      'retry-after': String(seconds),
+    },
+  );
 }
 
 /** A store that failed is a 503, never a silent pass. */

@@ -29,6 +29,10 @@ export function mintSession(secret, userId, { authTime, nowMs } = {}) {
     revocation: core.createMemoryRevocationStore(),
     ...(nowMs === undefined ? {} : { nowMs: () => nowMs }),
   });
-  const { setCookie, session } = sessions.create(userId, { theme: 'dark' }, authTime === undefined ? {} : { authTime });
+  const { setCookie, session } = sessions.create(
+    userId,
+    { theme: 'dark' },
+    authTime === undefined ? {} : { authTime },
+  );
   return { cookie: setCookie.split(';')[0], session };
 }

@@ -60,7 +60,7 @@ test('types: context.user and context.session flow into handlers, and misuse fai
   execFileSync(process.execPath, [tsc, '--noEmit', '-p', 'type-tests'], { cwd: appDir, stdio: 'pipe' });
 });
 
-test("the browser build: real Start middleware objects whose .server() parts refuse, a real adapter", () => {
+test('the browser build: real Start middleware objects whose .server() parts refuse, a real adapter', () => {
   const script = `
     import { createSessionManager, isStartGuardError } from 'start-guard';
     import { createAuth, startGuardSerializationAdapter as a } from 'start-guard/start';

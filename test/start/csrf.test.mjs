@@ -54,7 +54,10 @@ describe('with startOptions()', () => {
     const r = await app.fetch('/api/open', { method: 'POST', headers: evil });
     assert.equal(r.status, 403);
     assert.equal(r.headers.get('x-start-guard-error'), 'ERR_CSRF');
-    assert.equal((await app.fetch('/api/open', { method: 'POST', headers: { origin: app.base } })).status, 200);
+    assert.equal(
+      (await app.fetch('/api/open', { method: 'POST', headers: { origin: app.base } })).status,
+      200,
+    );
     assert.equal((await app.fetch('/api/open', { headers: evil })).status, 200);
     assert.equal((await app.fetch('/api/webhook', { method: 'POST', headers: evil })).status, 200);
     const me = await app.fetch('/api/me', { method: 'POST', headers: { ...evil, cookie: cookie() } });
@@ -77,7 +80,11 @@ describe('src/start.ts without startOptions() (forgotten)', () => {
       ['maybeMe', 'GET'],
       ['adminOnly', 'POST'],
     ]) {
-      const r = await app.call(fn, { method, data: method === 'POST' ? { note: 'n' } : undefined, cookie: cookie() });
+      const r = await app.call(fn, {
+        method,
+        data: method === 'POST' ? { note: 'n' } : undefined,
+        cookie: cookie(),
+      });
       assert.equal(r.status, 403, `${fn}: ${r.text}`);
       assert.equal(r.headers.get('x-start-guard-error'), 'ERR_CSRF');
       assert.match(r.text, /startOptions/);

@@ -28,7 +28,11 @@ function assertRefused(r, status, code) {
 test('auth.middleware: 401 without a session, for GET and POST, and the handler never runs', async () => {
   const before = await app.handlerCalls();
   assertRefused(await app.call('whoami'), 401, 'ERR_UNAUTHENTICATED');
-  assertRefused(await app.call('whoamiPost', { method: 'POST', data: { note: 'x' } }), 401, 'ERR_UNAUTHENTICATED');
+  assertRefused(
+    await app.call('whoamiPost', { method: 'POST', data: { note: 'x' } }),
+    401,
+    'ERR_UNAUTHENTICATED',
+  );
   const after = await app.handlerCalls();
   assert.equal(after.whoami ?? 0, before.whoami ?? 0);
   assert.equal(after.whoamiPost ?? 0, before.whoamiPost ?? 0);
@@ -101,12 +105,22 @@ test('requireRole: 403 ERR_FORBIDDEN for a member, 401 without a session, 200 fo
 test('requireWhere: the predicate sees the user and the data', async () => {
   const ok = await app.call('ownDocument', { data: { owner: 'bob' }, cookie: bob() });
   assert.deepEqual(ok.body.result, { owner: 'bob' });
-  assertRefused(await app.call('ownDocument', { data: { owner: 'alice' }, cookie: bob() }), 403, 'ERR_FORBIDDEN');
+  assertRefused(
+    await app.call('ownDocument', { data: { owner: 'alice' }, cookie: bob() }),
+    403,
+    'ERR_FORBIDDEN',
+  );
 });
 
 test('requireFresh: 403 ERR_REAUTH_REQUIRED when the sign-in is older than allowed', async () => {
-  const stale = client.mintSession(SECRET, 'alice', { authTime: Math.floor(Date.now() / 1000) - 3600 }).cookie;
-  assertRefused(await app.call('recentSignIn', { method: 'POST', cookie: stale }), 403, 'ERR_REAUTH_REQUIRED');
+  const stale = client.mintSession(SECRET, 'alice', {
+    authTime: Math.floor(Date.now() / 1000) - 3600,
+  }).cookie;
+  assertRefused(
+    await app.call('recentSignIn', { method: 'POST', cookie: stale }),
+    403,
+    'ERR_REAUTH_REQUIRED',
+  );
   const ok = await app.call('recentSignIn', { method: 'POST', cookie: alice() });
   assert.deepEqual(ok.body.result, { ok: true });
 });
@@ -122,7 +136,11 @@ test('rateLimit: 429 ERR_RATE_LIMITED with Retry-After past the limit, per key',
   assertRefused(r, 429, 'ERR_RATE_LIMITED');
   assert.equal(r.headers.get('retry-after'), '60');
   assert.equal((await app.handlerCalls()).limited, before);
-  const other = await app.call('limited', { method: 'POST', headers: { 'x-test-client': `other-${Date.now()}` }, cookie: alice() });
+  const other = await app.call('limited', {
+    method: 'POST',
+    headers: { 'x-test-client': `other-${Date.now()}` },
+    cookie: alice(),
+  });
   assert.equal(other.status, 200);
 });
 

@@ -11,7 +11,7 @@ before(async () => {
 after(() => app?.stop());
 const html = { accept: 'text/html' };
 
-test("without a session, a page behind a guarded loader redirects to onUnauthenticated with returnTo", async () => {
+test('without a session, a page behind a guarded loader redirects to onUnauthenticated with returnTo', async () => {
   const r = await app.fetch('/private?tab=2', { headers: html });
   assert.equal(r.status, 307, r.text.slice(0, 300));
   assert.equal(r.headers.get('location'), '/login?returnTo=%2Fprivate%3Ftab%3D2');

@@ -40,7 +40,9 @@ export const adminOnly = createServerFn({ method: 'POST' })
   });
 
 export const ownDocument = createServerFn()
-  .middleware([auth.requireWhere(({ user, data }) => (data as { owner?: string } | undefined)?.owner === user.id)])
+  .middleware([
+    auth.requireWhere(({ user, data }) => (data as { owner?: string } | undefined)?.owner === user.id),
+  ])
   .validator((data: { owner: string }) => data)
   .handler(async ({ data }) => {
     ran('ownDocument');
@@ -55,7 +57,9 @@ export const recentSignIn = createServerFn({ method: 'POST' })
   });
 
 export const limited = createServerFn({ method: 'POST' })
-  .middleware([auth.rateLimit({ limiter, key: ({ request }) => request.headers.get('x-test-client') ?? 'anonymous' })])
+  .middleware([
+    auth.rateLimit({ limiter, key: ({ request }) => request.headers.get('x-test-client') ?? 'anonymous' }),
+  ])
   .handler(async () => {
     ran('limited');
     return { ok: true };

@@ -2,5 +2,7 @@
 import { createFileRoute } from '@tanstack/react-router';
 
 export const Route = createFileRoute('/api/open')({
-  server: { handlers: { GET: () => Response.json({ open: true }), POST: () => Response.json({ open: 'post' }) } },
+  server: {
+    handlers: { GET: () => Response.json({ open: true }), POST: () => Response.json({ open: 'post' }) },
+  },
 });
