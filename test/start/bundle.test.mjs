@@ -78,3 +78,22 @@ test('the browser build: real Start middleware objects whose .server() parts ref
   });
   assert.equal(out.trim(), 'function function ERR_SERVER_ONLY 2 1 true 403');
 });
+
+test('startOptions: built once and reused for equal options (Start calls it per request), rebuilt when they change', () => {
+  const script = `
+    import { createSessionManager } from 'start-guard';
+    import { createAuth } from 'start-guard/start';
+    const sessions = createSessionManager({ secrets: '', cookie: { insecureDevelopment: true } });
+    const auth = createAuth({ sessions, loadUser: () => null });
+    const fn = { serverFnMeta: { id: 'x' } };
+    const make = (origins) => auth.startOptions({ protect: 'all', public: [fn, 'src/a.ts#b'], csrf: { allowedOrigins: origins } });
+    const a = make(['https://a.example']), b = make(['https://a.example']), c = make(['https://c.example']);
+    let refused = '';
+    try { auth.startOptions({ protect: 'all', public: ['no-hash'] }); } catch (e) { refused = e.code; }
+    console.log([a === b, a === c, refused].join(' '));`;
+  const out = execFileSync(process.execPath, ['--conditions=browser', '--input-type=module', '-e', script], {
+    cwd: appDir,
+    encoding: 'utf8',
+  });
+  assert.equal(out.trim(), 'true false ERR_INVALID_OPTION');
+});
