@@ -36,4 +36,8 @@ export interface Binding {
    * when another one (another process) does; other failures throw ERR_STORE_UNAVAILABLE.
    */
   flockExclusive(fd: number): boolean;
+  /** BLAKE2b-256 keyed with the 32-byte token secret over the binding (single-use tokens). */
+  tokenVerifier(secret: Uint8Array, binding: string): Uint8Array;
+  /** Recomputes the verifier and compares it with `expected` in constant time (libsodium). */
+  tokenVerifierMatches(secret: Uint8Array, binding: string, expected: Uint8Array): boolean;
 }

@@ -7,6 +7,7 @@
 #include "runtime_fns.hpp"
 #include "sodium_runtime.hpp"
 #include "state.hpp"
+#include "token_fns.hpp"
 
 namespace sga {
 
@@ -27,6 +28,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   sga::RegisterRuntime(env, exports);
   sga::RegisterPaseto(env, exports);
   sga::RegisterFileLock(env, exports);
+  sga::RegisterTokens(env, exports);
   return exports;
 }
 
