@@ -28,3 +28,18 @@ export type { MemoryRevocationStoreOptions } from './revocation/memory';
 export { createFileRevocationStore } from './revocation/file';
 export type { FileRevocationStoreOptions } from './revocation/file';
 export type { RevocationStore, RevocableSession } from './revocation/types';
+export { createSingleUseTokens } from './tokens/tokens';
+export type {
+  SingleUseTokens,
+  SingleUseTokensOptions,
+  IssueOptions,
+  IssuedToken,
+  RedeemOptions,
+  RedeemedToken,
+  TokenRejectReason,
+} from './tokens/tokens';
+export type { TokenRecord, TokenStore } from './tokens/types';
+export { createMemoryTokenStore } from './tokens/memory';
+export type { MemoryTokenStoreOptions } from './tokens/memory';
+export { createFileTokenStore } from './tokens/file';
+export type { FileTokenStoreOptions } from './tokens/file';

@@ -122,9 +122,10 @@ export class AppendLog<R> {
     this.dirtyTail = false;
   }
 
-  /** The next catchUp reads the whole file again (after a failed write: the file is the truth). */
+  /** The next follow or catchUp reads the whole file again (after a failed write: the file is the truth). */
   invalidate(): void {
     this.appending = false;
+    this.ino = -1;
   }
 
   get isAppending(): boolean {
