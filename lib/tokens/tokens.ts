@@ -189,7 +189,7 @@ export function createSingleUseTokens(options: SingleUseTokensOptions): SingleUs
   };
 }
 
-function checkTtl(name: string, value: unknown): number {
+export function checkTtl(name: string, value: unknown): number {
   if (typeof value !== 'number') invalidArg(name, 'a number of seconds', value);
   if (!Number.isSafeInteger(value) || value < 1 || value > MAX_TTL_SECONDS) {
     outOfRangeArg(
