@@ -2,11 +2,11 @@
 // `<file>.lock` and appends; every other process only reads, following the file's growth and
 // reloading it whole when compaction replaces it (lib/file-log). Reached only through ./native
 // (server-only).
-import { StartGuardError, isStartGuardError } from '../errors';
-import { emit, type EventSink } from '../events';
+import { isStartGuardError } from '../errors';
 import { AppendLog } from '../file-log/append-log';
-import { fs, prepareFile } from '../file-log/fs';
+import { fs } from '../file-log/fs';
 import { lockCurrentFile } from '../file-log/lock';
+import { LoggedStore, openOnce } from '../file-log/logged-store';
 import { checkId, checkSeconds, checkSession, checkWatermarkMs } from './args';
 import type { ResolvedFileStoreOptions } from './file';
 import { type RevocationRecord, applyRecord, decodeRecord, encodeRecord, encodeTable } from './records';
@@ -18,14 +18,13 @@ const stores = new Map<string, FileStore>();
 let warnedCluster = false;
 
 export function openFileStore(options: ResolvedFileStoreOptions): RevocationStore {
-  const file = prepareFile(options.path, 'revocation');
-  let store = stores.get(file);
-  if (store === undefined) {
-    store = new FileStore(file, options);
-    stores.set(file, store);
-  } else {
-    store.listen(options.onEvent);
-  }
+  const store = openOnce(
+    stores,
+    options.path,
+    'revocation',
+    options.onEvent,
+    (file) => new FileStore(file, options),
+  );
   warnIfClusterWorker();
   return store;
 }
@@ -49,25 +48,18 @@ interface PendingAppend {
   reject: (err: unknown) => void;
 }
 
-class FileStore implements RevocationStore {
+class FileStore extends LoggedStore implements RevocationStore {
   private readonly lockFile: string;
-  private readonly now: () => number;
-  private readonly listeners = new Set<EventSink>();
   private readonly table = new RevocationTable();
   private readonly log: AppendLog<RevocationRecord>;
   private lockFd = -1;
   private writer = false;
-  private closed = false;
   private pending: PendingAppend[] = [];
   private flushing: Promise<void> | null = null;
 
-  constructor(
-    private readonly file: string,
-    options: ResolvedFileStoreOptions,
-  ) {
+  constructor(file: string, options: ResolvedFileStoreOptions) {
+    super(file, 'revocation', options.nowMs, options.onEvent);
     this.lockFile = `${file}.lock`;
-    this.now = options.nowMs;
-    this.listen(options.onEvent);
     // Merged, not replaced, on a whole reload: an entry only ever goes away by expiring, and the
     // writer's table may hold entries whose append is still pending.
     this.log = new AppendLog<RevocationRecord>(
@@ -81,10 +73,6 @@ class FileStore implements RevocationStore {
       },
       options.compactMinBytes,
     );
-  }
-
-  listen(onEvent: EventSink | undefined): void {
-    if (onEvent !== undefined) this.listeners.add(onEvent);
   }
 
   async revoke(sessionId: string, expiresAt: number): Promise<void> {
@@ -118,23 +106,6 @@ class FileStore implements RevocationStore {
     await this.flushing;
     this.dropWriter();
     this.log.close();
-  }
-
-  /** Runs file work; a failure is ERR_STORE_UNAVAILABLE (and an event), never a silent pass. */
-  private io<T>(work: () => T): T {
-    if (this.closed) throw new StartGuardError('ERR_STORE_UNAVAILABLE', 'the revocation store is closed');
-    try {
-      return work();
-    } catch (cause) {
-      if (isStartGuardError(cause)) throw cause;
-      throw this.unavailable('io', `cannot use the revocation file ${this.file}`, cause);
-    }
-  }
-
-  private unavailable(reason: 'locked' | 'io', message: string, cause?: unknown): StartGuardError {
-    const at = this.now();
-    for (const sink of this.listeners) emit(sink, { type: 'store.unavailable', at, reason });
-    return new StartGuardError('ERR_STORE_UNAVAILABLE', message, { cause });
   }
 
   // --- writing ---------------------------------------------------------------------------------

@@ -3,11 +3,10 @@
 // what the others appended (or reloads after their compaction), decides under the lock, appends,
 // fdatasyncs and lets go. So a token is consumed exactly once across every process on the
 // machine, and any of them may issue one. Reached only through ./native (server-only).
-import { StartGuardError, isStartGuardError } from '../errors';
-import { emit, type EventSink } from '../events';
 import { AppendLog } from '../file-log/append-log';
-import { fs, prepareFile } from '../file-log/fs';
+import { fs } from '../file-log/fs';
 import { lockCurrentFile } from '../file-log/lock';
+import { LoggedStore, openOnce } from '../file-log/logged-store';
 import { checkId } from '../revocation/args';
 import { checkPurpose, checkRecord, copyRecord } from './args';
 import type { ResolvedFileTokenStoreOptions } from './file';
@@ -27,15 +26,13 @@ import type { TokenRecord, TokenStore } from './types';
 const stores = new Map<string, FileTokenStore>();
 
 export function openFileTokenStore(options: ResolvedFileTokenStoreOptions): TokenStore {
-  const file = prepareFile(options.path, 'token');
-  let store = stores.get(file);
-  if (store === undefined) {
-    store = new FileTokenStore(file, options);
-    stores.set(file, store);
-  } else {
-    store.listen(options.onEvent);
-  }
-  return store;
+  return openOnce(
+    stores,
+    options.path,
+    'token',
+    options.onEvent,
+    (file) => new FileTokenStore(file, options),
+  );
 }
 
 /** A write decided under the lock: the line to append (none when it changes nothing) and the answer. */
@@ -52,27 +49,20 @@ interface PendingWrite {
 
 const MAX_LOCK_WAIT_STEP_MS = 50;
 
-class FileTokenStore implements TokenStore {
+class FileTokenStore extends LoggedStore implements TokenStore {
   private readonly lockFile: string;
-  private readonly now: () => number;
   private readonly lockTimeoutMs: number;
-  private readonly listeners = new Set<EventSink>();
   private readonly table = new TokenTable();
   private readonly log: AppendLog<TokenLogRecord>;
-  private closed = false;
   private pending: PendingWrite[] = [];
   private flushing: Promise<void> | null = null;
   /** Caught up and holding the lock: the table is ahead of the file, nothing to follow. */
   private locked = false;
 
-  constructor(
-    private readonly file: string,
-    options: ResolvedFileTokenStoreOptions,
-  ) {
+  constructor(file: string, options: ResolvedFileTokenStoreOptions) {
+    super(file, 'token', options.nowMs, options.onEvent);
     this.lockFile = `${file}.lock`;
-    this.now = options.nowMs;
     this.lockTimeoutMs = options.lockTimeoutMs;
-    this.listen(options.onEvent);
     // A whole reload replaces the table: removals are real here (a consumed token must not come
     // back), and every change of this process went through the file under the lock.
     this.log = new AppendLog<TokenLogRecord>(
@@ -87,10 +77,6 @@ class FileTokenStore implements TokenStore {
       },
       options.compactMinBytes,
     );
-  }
-
-  listen(onEvent: EventSink | undefined): void {
-    if (onEvent !== undefined) this.listeners.add(onEvent);
   }
 
   async insert(record: TokenRecord): Promise<void> {
@@ -136,30 +122,11 @@ class FileTokenStore implements TokenStore {
     this.log.close();
   }
 
-  /** Runs file work; a failure is ERR_STORE_UNAVAILABLE (and an event), never a silent pass. */
-  private io<T>(work: () => T): T {
-    if (this.closed) throw new StartGuardError('ERR_STORE_UNAVAILABLE', 'the token store is closed');
-    try {
-      return work();
-    } catch (cause) {
-      if (isStartGuardError(cause)) throw cause;
-      throw this.unavailable('io', `cannot use the token file ${this.file}`, cause);
-    }
-  }
-
-  private unavailable(reason: 'locked' | 'io', message: string, cause?: unknown): StartGuardError {
-    const at = this.now();
-    for (const sink of this.listeners) emit(sink, { type: 'store.unavailable', at, reason });
-    return new StartGuardError('ERR_STORE_UNAVAILABLE', message, { cause });
-  }
-
   // --- writing ---------------------------------------------------------------------------------
 
   /** Queues a write decided under the lock; resolves with its answer once its line is on disk. */
   private write(decide: () => Decision): Promise<unknown> {
-    if (this.closed) {
-      return Promise.reject(new StartGuardError('ERR_STORE_UNAVAILABLE', 'the token store is closed'));
-    }
+    if (this.closed) return Promise.reject(this.closedError());
     return new Promise((resolve, reject) => {
       this.pending.push({ decide, resolve, reject });
       this.flushing ??= this.flush();
