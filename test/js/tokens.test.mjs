@@ -289,3 +289,40 @@ describe('arguments', () => {
     }
   });
 });
+
+describe('browser build', () => {
+  test('tokens, stores and flows are inert until used, then ERR_SERVER_ONLY; no server code in the bundle', async () => {
+    const root = new URL('../../', import.meta.url);
+    const bundle = new URL('dist/browser/index.mjs', root);
+    const code = readFileSync(bundle, 'utf8');
+    for (const forbidden of ['node:fs', 'fdatasync', 'flockExclusive', 'catchUp'])
+      assert.ok(!code.includes(forbidden), forbidden);
+    const browser = await import(bundle);
+    const serverOnly = (e) => browser.isStartGuardError(e, 'ERR_SERVER_ONLY');
+    const store = browser.createFileTokenStore({ path: '/nonexistent/tokens' });
+    const tokens = browser.createSingleUseTokens({ store });
+    await assert.rejects(tokens.issue('u', { purpose: 'reset' }), serverOnly);
+    await assert.rejects(tokens.consume('x', { purpose: 'reset' }), serverOnly);
+    await assert.rejects(store.find('x'), serverOnly);
+    const limits = { check: async () => ({ allowed: true, retryAfterMs: 0 }) };
+    const reset = browser.createPasswordReset({
+      tokens,
+      url: 'https://app.example.com/reset',
+      findUser: async () => null,
+      send: async () => {},
+      hasher: { hash: async () => '' },
+      savePassword: async () => {},
+      revocation: browser.createMemoryRevocationStore(),
+      limits,
+    });
+    await assert.rejects(reset.requestReset('a@b.c', { client: 'k' }), serverOnly);
+    await assert.rejects(reset.completeReset('x', 'password'), serverOnly);
+    const verification = browser.createEmailVerification({
+      tokens,
+      url: 'https://app.example.com/v',
+      send: async () => {},
+      limits,
+    });
+    await assert.rejects(verification.completeVerification('x'), serverOnly);
+  });
+});
