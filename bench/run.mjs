@@ -30,3 +30,6 @@ run('g++', [
   'build/bench/paseto_bench',
 ]);
 run(join(root, 'build/bench/paseto_bench'), []);
+
+console.log('\n===== bench/tokens.mjs');
+run(process.execPath, [join('bench', 'tokens.mjs')]);

@@ -36,8 +36,14 @@ export interface Binding {
    * when another one (another process) does; other failures throw ERR_STORE_UNAVAILABLE.
    */
   flockExclusive(fd: number): boolean;
-  /** BLAKE2b-256 keyed with the 32-byte token secret over the binding (single-use tokens). */
-  tokenVerifier(secret: Uint8Array, binding: string): Uint8Array;
-  /** Recomputes the verifier and compares it with `expected` in constant time (libsodium). */
-  tokenVerifierMatches(secret: Uint8Array, binding: string, expected: Uint8Array): boolean;
+  /**
+   * A single-use token's secret (32 bytes from the OS CSPRNG, wiped in C++) and its verifier,
+   * BLAKE2b-256 keyed with the secret over the binding; both unpadded base64url.
+   */
+  tokenIssue(binding: string): [secret: string, verifier: string];
+  /**
+   * Recomputes the verifier of a presented secret (base64url) and compares it with the stored
+   * one in constant time (libsodium); false for anything that does not decode to 32 bytes.
+   */
+  tokenVerifierMatches(secret: string, binding: string, expected: string): boolean;
 }

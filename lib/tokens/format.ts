@@ -1,10 +1,9 @@
 // The token string and the verifier's binding. A token is `id.secret`: the id (16 random bytes)
 // finds the record, the secret (32 bytes from the OS CSPRNG) proves possession; both unpadded
 // base64url, 66 characters in all. Only the verifier of the secret is stored.
-import { ID_CHARS, VERIFIER_CHARS } from './args';
+import { ID_CHARS } from './args';
 import type { TokenRecord } from './types';
 
-export const SECRET_BYTES = 32;
 const SECRET_CHARS = 43;
 export const TOKEN_CHARS = ID_CHARS + 1 + SECRET_CHARS;
 const SHAPE = /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/;
@@ -25,34 +24,21 @@ export function bindingOf(r: Omit<TokenRecord, 'verifier'>): string {
 
 export interface ParsedToken {
   id: string;
-  /** The decoded secret: the caller wipes it after use. */
-  secret: Buffer;
+  /** The secret as presented, base64url: decoded only in the native core. */
+  secret: string;
 }
 
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
 /**
- * Strict parse: exactly 66 characters, canonical base64url on both sides (a token has one
- * spelling only). Anything else, of any type, is null: tokens are attacker input.
+ * Strict parse: exactly 66 characters of base64url around the dot, each half canonical (the
+ * padding bits of its last character zero: a token has one spelling only). Anything else, of
+ * any type, is null: tokens are attacker input.
  */
 export function parseToken(token: unknown): ParsedToken | null {
   if (typeof token !== 'string' || token.length !== TOKEN_CHARS || !SHAPE.test(token)) return null;
-  const id = token.slice(0, ID_CHARS);
-  const encoded = token.slice(ID_CHARS + 1);
-  if (Buffer.from(id, 'base64url').toString('base64url') !== id) return null;
-  const secret = Buffer.from(encoded, 'base64url');
-  if (secret.length !== SECRET_BYTES || secret.toString('base64url') !== encoded) {
-    secret.fill(0);
-    return null;
-  }
-  return { id, secret };
-}
-
-export function formatToken(id: string, secret: Uint8Array): string {
-  return `${id}.${Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength).toString('base64url')}`;
-}
-
-/** A stored verifier as bytes, or null when it is not one (a damaged store: a mismatch). */
-export function verifierBytes(verifier: string): Buffer | null {
-  if (verifier.length !== VERIFIER_CHARS) return null;
-  const bytes = Buffer.from(verifier, 'base64url');
-  return bytes.length === 32 ? bytes : null;
+  // 16 bytes leave 4 unused bits in the id's last character, 32 bytes 2 in the secret's.
+  if ((ALPHABET.indexOf(token[ID_CHARS - 1]!) & 0x0f) !== 0) return null;
+  if ((ALPHABET.indexOf(token[TOKEN_CHARS - 1]!) & 0x03) !== 0) return null;
+  return { id: token.slice(0, ID_CHARS), secret: token.slice(ID_CHARS + 1) };
 }

@@ -7,7 +7,7 @@ import { invalidArg, outOfRangeArg, serverOnlyError } from '../errors';
 import { native, serverRuntime } from '../native';
 import { randomBase64url } from '../random-pool';
 import { MAX_USER_ID_LENGTH, checkData, checkPurpose, checkText } from './args';
-import { SECRET_BYTES, bindingOf, formatToken, parseToken, verifierBytes } from './format';
+import { bindingOf, parseToken } from './format';
 import type { TokenRecord, TokenStore } from './types';
 
 /** Why a token was refused, for events and logs (never includes the token). */
@@ -106,23 +106,17 @@ export function createSingleUseTokens(options: SingleUseTokensOptions): SingleUs
       outOfRangeArg('options.ttlSeconds', `is required for the purpose '${purpose}' (no default lifetime)`);
 
     const id = randomBase64url(16);
-    const secret = b.randomBytes(SECRET_BYTES);
-    let token: string;
-    let record: TokenRecord;
-    try {
-      const unsigned: Omit<TokenRecord, 'verifier'> = {
-        id,
-        userId,
-        purpose,
-        expiresAt: Math.floor(nowMs() / 1000) + ttl,
-      };
-      if (data !== undefined) unsigned.data = data;
-      const verifier = Buffer.from(b.tokenVerifier(secret, bindingOf(unsigned))).toString('base64url');
-      record = { ...unsigned, verifier };
-      token = formatToken(id, secret);
-    } finally {
-      secret.fill(0);
-    }
+    const unsigned: Omit<TokenRecord, 'verifier'> = {
+      id,
+      userId,
+      purpose,
+      expiresAt: Math.floor(nowMs() / 1000) + ttl,
+    };
+    if (data !== undefined) unsigned.data = data;
+    // The secret is drawn, hashed and encoded in the native core: JavaScript sees only its text.
+    const [secret, verifier] = b.tokenIssue(bindingOf(unsigned));
+    const record: TokenRecord = { ...unsigned, verifier };
+    const token = `${id}.${secret}`;
     await store.insert(record);
     return { token, expiresAt: record.expiresAt };
   }
@@ -149,17 +143,9 @@ export function createSingleUseTokens(options: SingleUseTokensOptions): SingleUs
 
     const parsed = parseToken(token);
     if (parsed === null) return reject('malformed');
-    let record: TokenRecord | null;
-    try {
-      record = await store.find(parsed.id);
-      if (record === null || !wellFormed(record) || record.id !== parsed.id) return reject('unknown');
-      const expected = verifierBytes(record.verifier);
-      if (expected === null || !b.tokenVerifierMatches(parsed.secret, bindingOf(record), expected)) {
-        return reject('mismatch');
-      }
-    } finally {
-      parsed.secret.fill(0);
-    }
+    const record = await store.find(parsed.id);
+    if (record === null || !wellFormed(record) || record.id !== parsed.id) return reject('unknown');
+    if (!b.tokenVerifierMatches(parsed.secret, bindingOf(record), record.verifier)) return reject('mismatch');
     // Genuine from here on: a refusal below leaves the token to its own purpose and user.
     if (record.purpose !== purpose) return reject('wrong_purpose');
     if (userId !== undefined && record.userId !== userId) return reject('wrong_user');
