@@ -278,6 +278,40 @@ describe('arguments', () => {
     assert.ok(await tokens.consume(invite.token, { purpose: 'invite' }));
   });
 
+  test("an application's store handing back damaged records: refused as a mismatch or unknown, never a throw", async () => {
+    const inner = createMemoryTokenStore();
+    let damage = (r) => r;
+    const store = { ...inner, find: async (id) => damage(await inner.find(id)) };
+    const tokens = createSingleUseTokens({ store });
+    const { token } = await tokens.issue('u', { purpose: 'reset' });
+    const reasons = [];
+    const opts = { purpose: 'reset', onReject: (r) => reasons.push(r) };
+    const damaged = [
+      (r) => ({ ...r, verifier: 'not base64url!'.padEnd(43, '*') }),
+      (r) => ({ ...r, verifier: r.verifier.slice(0, 42) }),
+      (r) => ({ ...r, verifier: `${r.verifier}AAAA` }),
+      (r) => ({ ...r, verifier: undefined }),
+      (r) => ({ ...r, expiresAt: 'soon' }),
+      (r) => ({ ...r, id: 'another-id-entirely-xx' }),
+      () => 'a string',
+    ];
+    for (const d of damaged) {
+      damage = d;
+      assert.equal(await tokens.consume(token, opts), null);
+    }
+    assert.deepEqual(reasons, [
+      'mismatch',
+      'mismatch',
+      'mismatch',
+      'unknown',
+      'unknown',
+      'unknown',
+      'unknown',
+    ]);
+    damage = (r) => r;
+    assert.ok(await tokens.consume(token, opts));
+  });
+
   test('a closed store refuses, never answers "no such token" silently', async () => {
     for (const store of [createMemoryTokenStore(), createFileTokenStore({ path: freshFile() })]) {
       const tokens = createSingleUseTokens({ store });
