@@ -50,8 +50,8 @@ Napi::Value TokenVerifierMatches(const Napi::CallbackInfo& info) {
   sodium_memzero(secret_b64.data(), secret_b64.size());
   uint8_t expected[sg::kTokenVerifierBytes];
   size_t expected_len = 0;
-  const bool expected_ok = sg::base64url_decode_public(
-      expected_b64.data(), expected_b64.size(), expected, sizeof expected, &expected_len);
+  const bool expected_ok = sg::base64url_decode_public(expected_b64.data(), expected_b64.size(),
+                                                       expected, sizeof expected, &expected_len);
   if (!secret_ok || secret_len != sg::kTokenSecretBytes || !expected_ok) {
     return Napi::Boolean::New(env, false);
   }

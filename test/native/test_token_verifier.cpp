@@ -47,8 +47,8 @@ TEST_CASE("a verifier matches its own secret and binding only", "[token]") {
   SECTION("another binding (user, purpose, expiry) fails") {
     const std::string other = f.binding + "x";
     REQUIRE_FALSE(sg::token_verifier_matches(f.secret, bytes(other), other.size(), stored, 32));
-    REQUIRE_FALSE(sg::token_verifier_matches(f.secret, bytes(f.binding), f.binding.size() - 1,
-                                             stored, 32));
+    REQUIRE_FALSE(
+        sg::token_verifier_matches(f.secret, bytes(f.binding), f.binding.size() - 1, stored, 32));
   }
   SECTION("a stored verifier of the wrong length, or altered, fails") {
     REQUIRE_FALSE(
