@@ -41,7 +41,6 @@ export interface RequestAnswer {
   limitedBy?: 'client' | 'address' | 'queue';
 }
 
-export const ACCEPTED: RequestAnswer = Object.freeze({ allowed: true, retryAfterMs: 0 });
 const QUEUE_FULL_RETRY_MS = 1000;
 
 export interface Flow {
@@ -100,7 +99,7 @@ export async function answer(
     flowEvent(flow, 'failed', { reason: 'queue_full' }, ip);
     return { allowed: false, retryAfterMs: QUEUE_FULL_RETRY_MS, limitedBy: 'queue' };
   }
-  return ACCEPTED;
+  return { allowed: true, retryAfterMs: 0 };
 }
 
 /**
