@@ -49,4 +49,11 @@ export { createEmailVerification } from './flows/email-verification';
 export type { EmailVerification, EmailVerificationOptions, VerifiedEmail } from './flows/email-verification';
 export type { FlowOptions, LinkMessage, RequestAnswer } from './flows/common';
 export type { QueueOptions } from './flows/queue';
-export type { RequestLimits, RequestVerdict, RequestClient, TakeLimiter } from './ratelimit/request-limits';
+export { requestLimits } from './ratelimit/request-limits';
+export type {
+  RequestLimits,
+  RequestLimitsOptions,
+  RequestVerdict,
+  RequestClient,
+  TakeLimiter,
+} from './ratelimit/request-limits';

@@ -53,21 +53,31 @@ export function requestClient(client: unknown): { key: string; ip: string | unde
   return invalidArg('client', 'a string or a clientAddress() result', client);
 }
 
-/** `kind` names the form in events ("reset", "registration", "verification"). */
-export function requestLimits(
-  kind: string,
-  perClient: TakeLimiter,
-  perAddress: TakeLimiter,
-  onEvent?: EventSink,
-): RequestLimits {
+export interface RequestLimitsOptions {
+  /** One client's requests (keyed by its `limitKey`). */
+  perClient: TakeLimiter;
+  /** Every client's requests for one address. */
+  perAddress: TakeLimiter;
+  /** Names the form in `ratelimit.blocked` reasons ("reset: this client"); default "request". */
+  label?: string;
+  onEvent?: EventSink;
+}
+
+/** Two limiters as the limits of a form that sends e-mail (what the flows' `limits` takes). */
+export function requestLimits(options: RequestLimitsOptions): RequestLimits {
+  if (typeof options !== 'object' || options === null) invalidArg('options', 'an object', options);
+  const { perClient, perAddress, label = 'request', onEvent } = options;
   for (const [name, limiter] of [
-    ['perClient', perClient],
-    ['perAddress', perAddress],
+    ['options.perClient', perClient],
+    ['options.perAddress', perAddress],
   ] as const) {
     if (typeof limiter !== 'object' || limiter === null || typeof limiter.take !== 'function') {
       invalidArg(name, 'a rate limiter (with take)', limiter);
     }
   }
+  if (typeof label !== 'string') invalidArg('options.label', 'a string', label);
+  if (onEvent !== undefined && typeof onEvent !== 'function')
+    invalidArg('options.onEvent', 'a function', onEvent);
   const blocked = (reason: string, ip: string | undefined) => {
     emit(onEvent, { type: 'ratelimit.blocked', at: Date.now(), reason, ...(ip === undefined ? {} : { ip }) });
   };
@@ -76,12 +86,12 @@ export function requestLimits(
     const c = requestClient(client);
     const first = await perClient.take(c.key);
     if (!first.allowed) {
-      blocked(`${kind}: this client`, c.ip);
+      blocked(`${label}: this client`, c.ip);
       return { allowed: false, retryAfterMs: first.retryAfterMs, limitedBy: 'client' };
     }
     const second = await perAddress.take(addressKey(identifier));
     if (!second.allowed) {
-      blocked(`${kind}: this address`, c.ip);
+      blocked(`${label}: this address`, c.ip);
       return { allowed: false, retryAfterMs: second.retryAfterMs, limitedBy: 'address' };
     }
     return { allowed: true, retryAfterMs: 0 };

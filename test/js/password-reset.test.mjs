@@ -4,7 +4,7 @@
 // neither the token nor the address.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createPasswordReset, isStartGuardError } from 'start-guard';
+import { createPasswordReset, isStartGuardError, requestLimits } from 'start-guard';
 import { app, hasher, limits, tokenOf } from './support/flows.mjs';
 
 const client = { ip: '203.0.113.7', limitKey: '203.0.113.7' };
@@ -309,6 +309,7 @@ describe('options', () => {
     assert.throws(() => createPasswordReset({ ...base(), sessionMaxAgeSeconds: 401 * 86400 }), {
       code: 'ERR_OUT_OF_RANGE',
     });
+    assert.throws(() => requestLimits({ perClient: { take() {} } }), { message: /"options.perAddress"/ });
     assert.throws(() => createPasswordReset({ ...base(), queue: { maxPending: 0 } }), {
       message: /"options.queue.maxPending"/,
     });

@@ -1,6 +1,5 @@
 // A small application around the e-mail flows, as a user would write it: users in a Map, an
 // outbox that `send` fills, sessions with a memory revocation store, and the flows' limits.
-import { createRequire } from 'node:module';
 import {
   StartGuardError,
   createEmailVerification,
@@ -9,10 +8,8 @@ import {
   createPasswordReset,
   createSessionManager,
   createSingleUseTokens,
+  requestLimits,
 } from 'start-guard';
-
-const require = createRequire(import.meta.url);
-const { requestLimits } = require('../../../dist/cjs/ratelimit/request-limits.js');
 
 /** A token bucket per key (capacity, refill per second): what the flows' limits take from. */
 export function bucketLimiter({ capacity, refillPerSecond }) {
@@ -45,7 +42,12 @@ export function limits(
     onEvent,
   } = {},
 ) {
-  return requestLimits(kind, bucketLimiter(perClient), bucketLimiter(perAddress), onEvent);
+  return requestLimits({
+    perClient: bucketLimiter(perClient),
+    perAddress: bucketLimiter(perAddress),
+    label: kind,
+    onEvent,
+  });
 }
 
 export const hasher = {
