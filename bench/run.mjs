@@ -38,3 +38,5 @@ console.log("\n===== bench/native/argon2_bench.cpp (the Argon2 engine's C floor,
 run('cmake', ['-S', '.', '-B', 'build/bench-native', '-DCMAKE_BUILD_TYPE=Release']);
 run('cmake', ['--build', 'build/bench-native', '--target', 'argon2_bench', '-j2']);
 run(join(root, 'build/bench-native/argon2_bench'), []);
+console.log('\n===== bench/tokens.mjs');
+run(process.execPath, [join('bench', 'tokens.mjs')]);

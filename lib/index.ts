@@ -47,3 +47,32 @@ export type {
   ClientAddressOptions,
   HeadersInput,
 } from './client-address/client-address';
+export { createSingleUseTokens } from './tokens/tokens';
+export type {
+  SingleUseTokens,
+  SingleUseTokensOptions,
+  IssueOptions,
+  IssuedToken,
+  RedeemOptions,
+  RedeemedToken,
+  TokenRejectReason,
+} from './tokens/tokens';
+export type { TokenRecord, TokenStore } from './tokens/types';
+export { createMemoryTokenStore } from './tokens/memory';
+export type { MemoryTokenStoreOptions } from './tokens/memory';
+export { createFileTokenStore } from './tokens/file';
+export type { FileTokenStoreOptions } from './tokens/file';
+export { createPasswordReset } from './flows/password-reset';
+export type { PasswordReset, PasswordResetOptions, ResetUser, PasswordHashing } from './flows/password-reset';
+export { createEmailVerification } from './flows/email-verification';
+export type { EmailVerification, EmailVerificationOptions, VerifiedEmail } from './flows/email-verification';
+export type { FlowOptions, LinkMessage, RequestAnswer } from './flows/common';
+export type { QueueOptions } from './flows/queue';
+export { requestLimits } from './ratelimit/request-limits';
+export type {
+  RequestLimits,
+  RequestLimitsOptions,
+  RequestVerdict,
+  RequestClient,
+  TakeLimiter,
+} from './ratelimit/request-limits';

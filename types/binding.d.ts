@@ -96,6 +96,16 @@ export interface Binding {
    * (RangeError when the CPU lacks it); without, reports. The level is chosen at load otherwise.
    */
   argon2Simd(level?: Argon2SimdLevel): { level: Argon2SimdLevel; available: Argon2SimdLevel[] };
+  /**
+   * A single-use token's secret (32 bytes from the OS CSPRNG, wiped in C++) and its verifier,
+   * BLAKE2b-256 keyed with the secret over the binding; both unpadded base64url.
+   */
+  tokenIssue(binding: string): [secret: string, verifier: string];
+  /**
+   * Recomputes the verifier of a presented secret (base64url) and compares it with the stored
+   * one in constant time (libsodium); false for anything that does not decode to 32 bytes.
+   */
+  tokenVerifierMatches(secret: string, binding: string, expected: string): boolean;
 }
 
 export type Argon2Variant = 'argon2id' | 'argon2i' | 'argon2d';

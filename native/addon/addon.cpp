@@ -9,6 +9,7 @@
 #include "runtime_fns.hpp"
 #include "sodium_runtime.hpp"
 #include "state.hpp"
+#include "token_fns.hpp"
 
 namespace sga {
 
@@ -31,6 +32,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   sga::RegisterFileLock(env, exports);
   sga::RegisterRateLimit(env, exports);
   sga::RegisterHash(env, exports);
+  sga::RegisterTokens(env, exports);
   return exports;
 }
 

@@ -1,0 +1,136 @@
+// What the e-mail flows (password reset, e-mail verification) share: their options, the answer
+// given before any work (limits, then the queue), and a link sent with its failure reported.
+import { invalidArg } from '../errors';
+import { type EventSink, type StartGuardEvent, emit } from '../events';
+import { type RequestClient, type RequestLimits, requestClient } from '../ratelimit/request-limits';
+import { type SingleUseTokens, checkTtl } from '../tokens/tokens';
+import { checkLinkBase, linkWithToken } from './link';
+import { AfterResponseQueue, type QueueOptions } from './queue';
+
+/** What `send` receives: the link, and where to send it. Never logged by start-guard. */
+export interface LinkMessage {
+  /** The address on record (never the one typed into the form). */
+  to: string;
+  userId: string;
+  /** The configured page with `?token=…`. */
+  url: string;
+  /** When the link stops working, epoch seconds. */
+  expiresAt: number;
+}
+
+export interface FlowOptions {
+  tokens: SingleUseTokens;
+  /** The page the link opens, absolute (its origin is configuration, never a request's Host). */
+  url: string | URL;
+  /** Sends the e-mail; called after the answer, on the flow's queue. */
+  send(message: LinkMessage): Promise<void>;
+  /** Per client and per address: `resetLimits()` / `registrationLimits()`, or your own. */
+  limits: RequestLimits;
+  /** The link's lifetime (default: the tokens' default for the purpose). */
+  ttlSeconds?: number;
+  queue?: QueueOptions;
+  onEvent?: EventSink;
+}
+
+/** The answer to a request: the same for every address, known or not. */
+export interface RequestAnswer {
+  allowed: boolean;
+  /** 0 when allowed; else when to try again (milliseconds). */
+  retryAfterMs: number;
+  /** Why not: a limit, or the flow's queue being full (a flood). */
+  limitedBy?: 'client' | 'address' | 'queue';
+}
+
+const QUEUE_FULL_RETRY_MS = 1000;
+
+export interface Flow {
+  /** The events' prefix, and the tokens' purpose. */
+  kind: 'reset' | 'verify';
+  tokens: SingleUseTokens;
+  base: URL;
+  send: (message: LinkMessage) => Promise<void>;
+  limits: RequestLimits;
+  ttlSeconds: number | undefined;
+  queue: AfterResponseQueue;
+  onEvent: EventSink | undefined;
+}
+
+export function checkFlowOptions(kind: Flow['kind'], options: FlowOptions): Flow {
+  if (typeof options !== 'object' || options === null) invalidArg('options', 'an object', options);
+  const { tokens, send, limits, ttlSeconds, onEvent } = options;
+  if (typeof tokens !== 'object' || tokens === null || typeof tokens.issue !== 'function') {
+    invalidArg('options.tokens', 'the result of createSingleUseTokens()', tokens);
+  }
+  if (typeof send !== 'function') invalidArg('options.send', 'a function', send);
+  if (typeof limits !== 'object' || limits === null || typeof limits.check !== 'function') {
+    invalidArg('options.limits', 'request limits (resetLimits() or registrationLimits())', limits);
+  }
+  if (ttlSeconds !== undefined) checkTtl('options.ttlSeconds', ttlSeconds);
+  if (onEvent !== undefined && typeof onEvent !== 'function')
+    invalidArg('options.onEvent', 'a function', onEvent);
+  return {
+    kind,
+    tokens,
+    base: checkLinkBase('options.url', options.url),
+    send,
+    limits,
+    ttlSeconds,
+    queue: new AfterResponseQueue('options.queue', options.queue),
+    onEvent,
+  };
+}
+
+/**
+ * The whole of what happens before the answer: the limits (counted for every request) and the
+ * queueing of `job`. Nothing here depends on whether the address has an account.
+ */
+export async function answer(
+  flow: Flow,
+  identifier: unknown,
+  options: { client: RequestClient },
+  job: (ip: string | undefined) => Promise<void>,
+): Promise<RequestAnswer> {
+  if (typeof options !== 'object' || options === null)
+    invalidArg('options', 'an object with client', options);
+  const { ip } = requestClient(options.client);
+  const verdict = await flow.limits.check(identifier, options.client);
+  if (!verdict.allowed) return verdict;
+  if (!flow.queue.push(() => job(ip))) {
+    flowEvent(flow, 'failed', { reason: 'queue_full' }, ip);
+    return { allowed: false, retryAfterMs: QUEUE_FULL_RETRY_MS, limitedBy: 'queue' };
+  }
+  return { allowed: true, retryAfterMs: 0 };
+}
+
+/**
+ * Sends the link for a token just issued. On failure the token is consumed (no link to it went
+ * out, or one may have half gone: either way it must not stay usable) and false is returned.
+ */
+export async function sendLink(
+  flow: Flow,
+  to: string,
+  userId: string,
+  issued: { token: string; expiresAt: number },
+): Promise<boolean> {
+  try {
+    await flow.send({ to, userId, url: linkWithToken(flow.base, issued.token), expiresAt: issued.expiresAt });
+    return true;
+  } catch {
+    await flow.tokens.consume(issued.token, { purpose: flow.kind }).catch(() => {});
+    return false;
+  }
+}
+
+type Step = 'requested' | 'sent' | 'failed' | 'rejected' | 'completed';
+
+/** Emits `<kind>.<step>` with `at` now, and the ip when known. Never a token or an address. */
+export function flowEvent(
+  flow: Flow,
+  step: Step,
+  fields: { userId?: string; reason?: string },
+  ip?: string,
+): void {
+  const event = { type: `${flow.kind}.${step}`, at: Date.now(), ...fields } as StartGuardEvent;
+  if (ip !== undefined) event.ip = ip;
+  emit(flow.onEvent, event);
+}

@@ -1,0 +1,8 @@
+// Binding functions of the single-use tokens: the verifier of a secret, and its constant-time
+// check against a stored one.
+#pragma once
+#include <napi.h>
+
+namespace sga {
+void RegisterTokens(Napi::Env env, Napi::Object exports);
+}

@@ -1,0 +1,317 @@
+// Password reset: the same answer for every address with the work after it, the link from
+// configuration to the address on record, completion (hash, sessions revoked, no sign-in, link
+// spent), refusals, limits per address and per client, the bounded queue, and events that carry
+// neither the token nor the address.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { createPasswordReset, isStartGuardError, requestLimits } from 'start-guard';
+import { app, hasher, limits, tokenOf } from './support/flows.mjs';
+
+const client = { ip: '203.0.113.7', limitKey: '203.0.113.7' };
+const ACCEPTED = { allowed: true, retryAfterMs: 0 };
+
+describe('requestReset', () => {
+  test('the same answer for a known, an unknown and a malformed address; the lookup and the e-mail come after it', async () => {
+    const a = app();
+    for (const identifier of ['ada@example.com', 'nobody@example.com', '', 'x'.repeat(5000), 42]) {
+      const answer = await a.reset.requestReset(identifier, { client });
+      assert.deepEqual(answer, ACCEPTED, String(identifier).slice(0, 40));
+      // Nothing was looked up or sent before the answer.
+      assert.equal(a.calls.findUser, 0);
+      assert.equal(a.calls.send, 0);
+    }
+    await a.reset.idle();
+    assert.equal(a.calls.findUser, 2, 'only real addresses are looked up');
+    assert.equal(a.outbox.length, 1, 'only the known address gets a mail');
+  });
+
+  test('the link goes to the address on record, from the configured origin, with a 30-minute token', async () => {
+    const a = app();
+    // Typed with spaces, full-width letters and capitals: normalized for the lookup, and the mail
+    // goes to the stored address (never to what was typed).
+    await a.reset.requestReset('  ＡＤＡ@Example.COM ', { client });
+    await a.reset.idle();
+    assert.equal(a.outbox.length, 1);
+    const [mail] = a.outbox;
+    assert.equal(mail.to, 'ada@example.com');
+    assert.equal(mail.userId, 'u-ada');
+    const url = new URL(mail.url);
+    assert.equal(url.origin + url.pathname, 'https://app.example.com/reset-password');
+    assert.match(url.searchParams.get('token'), /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
+    assert.ok(Math.abs(mail.expiresAt - (Date.now() / 1000 + 1800)) < 2);
+    assert.equal(await a.reset.checkReset(tokenOf(mail)), true);
+  });
+
+  test('events: requested (with the user only when known), sent; never the token or the address', async () => {
+    const a = app();
+    await a.reset.requestReset('ada@example.com', { client });
+    await a.reset.requestReset('nobody@example.com', { client });
+    await a.reset.idle();
+    const types = a.events.map((e) => [e.type, e.userId, e.reason, e.ip]);
+    assert.deepEqual(types, [
+      ['reset.requested', 'u-ada', undefined, client.ip],
+      ['reset.requested', undefined, 'unknown_account', client.ip],
+      ['reset.sent', 'u-ada', undefined, client.ip],
+    ]);
+    const text = JSON.stringify(a.events);
+    assert.ok(!text.includes('example.com'), 'no address in events');
+    assert.ok(!text.includes(tokenOf(a.outbox[0]).slice(0, 22)), 'no token (not even its id) in events');
+    for (const e of a.events) assert.equal(typeof e.at, 'number');
+  });
+
+  test('per address: unknown addresses are limited exactly like known ones, casings share a bucket', async () => {
+    const a = app({ limits: { perAddress: { capacity: 3, refillPerSecond: 1 / 900 } } });
+    for (const address of ['ada@example.com', 'nobody@example.com']) {
+      const variants = [address, address.toUpperCase(), ` ${address}`, address];
+      const answers = [];
+      for (const v of variants) answers.push(await a.reset.requestReset(v, { client }));
+      assert.deepEqual(answers.slice(0, 3), [ACCEPTED, ACCEPTED, ACCEPTED], address);
+      assert.equal(answers[3].allowed, false);
+      assert.equal(answers[3].limitedBy, 'address');
+      assert.ok(
+        answers[3].retryAfterMs > 800_000 && answers[3].retryAfterMs <= 900_000,
+        `${answers[3].retryAfterMs}`,
+      );
+    }
+    await a.reset.idle();
+    assert.equal(a.outbox.length, 3, 'at most three mails to one inbox');
+    const blocked = a.events.filter((e) => e.type === 'ratelimit.blocked');
+    assert.deepEqual(
+      blocked.map((e) => [e.reason, e.ip]),
+      [
+        ['reset: this address', client.ip],
+        ['reset: this address', client.ip],
+      ],
+    );
+  });
+
+  test('per client: one client asking for many addresses is refused, others are not', async () => {
+    const a = app({ limits: { perClient: { capacity: 5, refillPerSecond: 1 / 120 } } });
+    const answers = [];
+    for (let i = 0; i < 7; i++) answers.push(await a.reset.requestReset(`user${i}@example.com`, { client }));
+    assert.equal(answers.filter((x) => x.allowed).length, 5);
+    assert.equal(answers[6].limitedBy, 'client');
+    const other = { ip: '198.51.100.1', limitKey: '198.51.100.1' };
+    assert.deepEqual(await a.reset.requestReset('user9@example.com', { client: other }), ACCEPTED);
+    // A plain string key works as a client too; no client at all is a programmer error.
+    assert.deepEqual(await a.reset.requestReset('user9@example.com', { client: 'edge-1' }), ACCEPTED);
+    await assert.rejects(a.reset.requestReset('ada@example.com', {}), {
+      code: 'ERR_INVALID_ARG_TYPE',
+      message: /"client"/,
+    });
+    await a.reset.idle();
+  });
+
+  test('the queue is bounded: a flood is refused (limitedBy "queue"), never held in memory', async () => {
+    let release;
+    const gate = new Promise((r) => (release = r));
+    const a = app({
+      reset: { queue: { concurrency: 1, maxPending: 2 }, findUser: async () => (await gate, null) },
+    });
+    assert.deepEqual(await a.reset.requestReset('a@example.com', { client }), ACCEPTED);
+    assert.deepEqual(await a.reset.requestReset('b@example.com', { client }), ACCEPTED);
+    const third = await a.reset.requestReset('c@example.com', { client });
+    assert.deepEqual(third, { allowed: false, retryAfterMs: 1000, limitedBy: 'queue' });
+    assert.deepEqual(
+      a.events.filter((e) => e.type === 'reset.failed').map((e) => e.reason),
+      ['queue_full'],
+    );
+    release();
+    await a.reset.idle();
+    assert.deepEqual(await a.reset.requestReset('d@example.com', { client }), ACCEPTED);
+    await a.reset.idle();
+  });
+
+  test('a failing send or lookup is an event, never an unhandled rejection; the unsent link does not work', async () => {
+    const a = app({
+      reset: {
+        send: async (m) => {
+          a.outbox.push(m);
+          throw new Error('SMTP down');
+        },
+      },
+    });
+    await a.reset.requestReset('ada@example.com', { client });
+    await a.reset.idle();
+    assert.equal(a.events.at(-1).type, 'reset.failed');
+    assert.equal(a.events.at(-1).reason, 'send');
+    assert.equal(await a.reset.checkReset(tokenOf(a.outbox[0])), false);
+
+    const b = app({ reset: { findUser: async () => Promise.reject(new Error('db down')) } });
+    await b.reset.requestReset('ada@example.com', { client });
+    await b.reset.idle();
+    assert.deepEqual(
+      b.events.map((e) => [e.type, e.reason]),
+      [['reset.failed', 'lookup']],
+    );
+  });
+});
+
+describe('completeReset', () => {
+  async function mailedToken(a, address = 'ada@example.com') {
+    await a.reset.requestReset(address, { client });
+    await a.reset.idle();
+    return tokenOf(a.outbox.at(-1));
+  }
+
+  test('sets the hashed password, revokes every session of the user, signs no one in, and spends the link', async () => {
+    const a = app();
+    const s1 = a.sessions.create('u-ada', {});
+    const s2 = a.sessions.create('u-ada', {});
+    const other = a.sessions.create('u-grace', {});
+    await new Promise((r) => setTimeout(r, 5)); // the sessions predate the reset by a few ms
+    const token = await mailedToken(a);
+    const result = await a.reset.completeReset(token, 'correct horse battery', { client });
+    assert.deepEqual(result, { userId: 'u-ada' }, 'a user id only: no session, no cookie');
+    assert.equal(a.byId('u-ada').passwordHash, 'hashed:correct horse battery');
+    assert.equal(await a.sessions.read(s1.setCookie.split(';')[0]), null);
+    assert.equal(await a.sessions.read(s2.setCookie.split(';')[0]), null);
+    assert.ok(await a.sessions.read(other.setCookie.split(';')[0]), "another user's session is untouched");
+    // A sign-in after the reset works.
+    await new Promise((r) => setTimeout(r, 2));
+    const fresh = a.sessions.create('u-ada', {});
+    assert.ok(await a.sessions.read(fresh.setCookie.split(';')[0]));
+    // The link is spent.
+    assert.equal(await a.reset.completeReset(token, 'another password'), null);
+    assert.equal(a.byId('u-ada').passwordHash, 'hashed:correct horse battery');
+    assert.deepEqual(
+      a.events
+        .filter((e) => e.type.startsWith('reset.c') || e.type === 'reset.rejected')
+        .map((e) => [e.type, e.userId, e.reason]),
+      [
+        ['reset.completed', 'u-ada', undefined],
+        ['reset.rejected', undefined, 'unknown'],
+      ],
+    );
+  });
+
+  test('a completed reset voids the other reset links the user was sent', async () => {
+    const a = app();
+    const first = await mailedToken(a);
+    const second = await mailedToken(a);
+    assert.ok(await a.reset.completeReset(second, 'a new password!'));
+    assert.equal(await a.reset.checkReset(first), false);
+  });
+
+  test('a password the hasher refuses: the error is thrown and the link still works', async () => {
+    const a = app();
+    const token = await mailedToken(a);
+    await assert.rejects(a.reset.completeReset(token, 'short'), (e) =>
+      isStartGuardError(e, 'ERR_PASSWORD_TOO_SHORT'),
+    );
+    assert.equal(a.byId('u-ada').passwordHash, 'old');
+    assert.equal(await a.reset.checkReset(token), true);
+    assert.ok(await a.reset.completeReset(token, 'long enough now'));
+  });
+
+  test('refused: a verification link, a tampered or malformed token, an expired one; nothing changes', async () => {
+    let now = Date.now();
+    const a = app();
+    // A verification token of the same user cannot reset the password.
+    await a.verification.requestVerification({ id: 'u-ada', email: 'ada@example.com' }, { client });
+    await a.verification.idle();
+    const verifyToken = tokenOf(a.outbox.at(-1));
+    assert.equal(await a.reset.completeReset(verifyToken, 'a new password!'), null);
+    const token = await mailedToken(a);
+    const tampered = token.slice(0, 30) + (token[30] === 'A' ? 'B' : 'A') + token.slice(31);
+    for (const bad of [tampered, token.slice(0, -1), '', null, { token }]) {
+      assert.equal(await a.reset.completeReset(bad, 'a new password!'), null);
+    }
+    const reasons = a.events.filter((e) => e.type === 'reset.rejected').map((e) => e.reason);
+    assert.deepEqual(reasons, [
+      'wrong_purpose',
+      'mismatch',
+      'malformed',
+      'malformed',
+      'malformed',
+      'malformed',
+    ]);
+    assert.equal(a.byId('u-ada').passwordHash, 'old');
+    assert.ok(await a.verification.completeVerification(verifyToken), 'the verification link still works');
+
+    // Expired: a flow over tokens with a clock moved past 30 minutes.
+    const { createSingleUseTokens, createMemoryTokenStore } = await import('start-guard');
+    const store = createMemoryTokenStore();
+    const clocked = createSingleUseTokens({ store, nowMs: () => now });
+    const b = app({ reset: { tokens: clocked } });
+    const old = await mailedToken(b);
+    now += 30 * 60 * 1000;
+    assert.equal(await b.reset.completeReset(old, 'a new password!'), null);
+    assert.equal(b.events.at(-1).reason, 'expired');
+  });
+
+  test('two completions of one link at the same time: exactly one succeeds', async () => {
+    const a = app();
+    const token = await mailedToken(a);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => a.reset.completeReset(token, `password number ${i}`)),
+    );
+    const winners = results.filter((r) => r !== null);
+    assert.equal(winners.length, 1);
+    assert.equal(a.events.filter((e) => e.type === 'reset.completed').length, 1);
+  });
+});
+
+describe('options', () => {
+  const base = () => {
+    const a = app();
+    return {
+      tokens: a.tokens,
+      url: 'https://app.example.com/reset',
+      findUser: async () => null,
+      send: async () => {},
+      hasher,
+      savePassword: async () => {},
+      revocation: a.revocation,
+      limits: limits('reset'),
+    };
+  };
+
+  test('the link base must be absolute https (http only on loopback, and never in production)', () => {
+    for (const url of ['http://app.example.com/reset', 'ftp://x/', '/reset', 'javascript:alert(1)']) {
+      assert.throws(
+        () => createPasswordReset({ ...base(), url }),
+        (e) => e.code === 'ERR_INVALID_OPTION' || e.code === 'ERR_INVALID_ARG_TYPE',
+        url,
+      );
+    }
+    assert.throws(
+      () => createPasswordReset({ ...base(), url: 'https://u:p@app.example.com/' }),
+      /credentials/,
+    );
+    assert.throws(
+      () => createPasswordReset({ ...base(), url: 'https://app.example.com/r?token=x' }),
+      /token/,
+    );
+    assert.throws(() => createPasswordReset({ ...base(), url: 'https://app.example.com/r#x' }), /fragment/);
+    assert.ok(createPasswordReset({ ...base(), url: 'http://localhost:3000/reset' }));
+    const saved = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      assert.throws(() => createPasswordReset({ ...base(), url: 'http://localhost:3000/reset' }), {
+        code: 'ERR_INSECURE_IN_PRODUCTION',
+      });
+    } finally {
+      if (saved === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = saved;
+    }
+  });
+
+  test('missing collaborators are TypeErrors naming them', () => {
+    for (const name of ['tokens', 'send', 'limits', 'findUser', 'hasher', 'savePassword', 'revocation']) {
+      assert.throws(
+        () => createPasswordReset({ ...base(), [name]: undefined }),
+        { message: new RegExp(`"options.${name}"`) },
+        name,
+      );
+    }
+    assert.throws(() => createPasswordReset({ ...base(), ttlSeconds: 0 }), { code: 'ERR_OUT_OF_RANGE' });
+    assert.throws(() => createPasswordReset({ ...base(), sessionMaxAgeSeconds: 401 * 86400 }), {
+      code: 'ERR_OUT_OF_RANGE',
+    });
+    assert.throws(() => requestLimits({ perClient: { take() {} } }), { message: /"options.perAddress"/ });
+    assert.throws(() => createPasswordReset({ ...base(), queue: { maxPending: 0 } }), {
+      message: /"options.queue.maxPending"/,
+    });
+  });
+});
