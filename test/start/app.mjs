@@ -50,6 +50,7 @@ export async function startApp(env = {}) {
         SESSION_SECRET: SECRET,
         REVOCATION_PATH: join(dir, 'revocations'),
         IRON_PASSWORD,
+        APP_URL: 'https://app.example',
         MIGRATE_UNTIL: String(Math.floor(Date.now() / 1000) + 3600),
         ...env,
       },

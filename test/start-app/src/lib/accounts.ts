@@ -59,11 +59,11 @@ async function build() {
     saveHash: async (account: Account, passwordHash: string) => {
       table.get(account.id)!.passwordHash = passwordHash;
     },
-    // Per (account, client): 5 tries; per account: 40, so the timing test's rounds fit.
+    // Per (account, client): 5 tries; per account: 200, so the timing test's rounds fit.
     loginLimits: loginLimits({
       name: 'test-app:login',
       perClient: { capacity: 5, refillPerSecond: 1 / 60 },
-      perAccount: { capacity: 40, refillPerSecond: 1 / 60 },
+      perAccount: { capacity: 200, refillPerSecond: 1 / 60 },
     }),
     resets: createPasswordReset({
       tokens,
