@@ -6,10 +6,10 @@ import {
   createEmailVerification,
   createMemoryTokenStore,
   createPasswordReset,
-  createRateLimiter,
   createSingleUseTokens,
   loginLimits,
-  requestLimits,
+  registrationLimits,
+  resetLimits,
 } from 'start-guard';
 import { revocation } from '../auth';
 import { createHasher } from './hasher';
@@ -49,8 +49,8 @@ async function build() {
   const outbox: Mail[] = [];
   const tokens = createSingleUseTokens({ store: createMemoryTokenStore() });
   const base = process.env.APP_URL ?? 'http://localhost:3000';
-  const limiter = (name: string, capacity: number) =>
-    createRateLimiter({ name: `test-app:${name}`, capacity, refillPerSecond: 1 / 60 });
+  // Small buckets, so the tests reach the limits in a few requests.
+  const bucket = (capacity: number) => ({ capacity, refillPerSecond: 1 / 60 });
   return {
     hasher,
     table,
@@ -75,19 +75,13 @@ async function build() {
         table.get(userId)!.passwordHash = passwordHash;
       },
       revocation: revocation!,
-      limits: requestLimits({
-        perClient: limiter('reset-client', 3),
-        perAddress: limiter('reset-address', 3),
-      }),
+      limits: resetLimits({ name: 'test-app:reset', perClient: bucket(3), perAddress: bucket(3) }),
     }),
     verification: createEmailVerification({
       tokens,
       url: `${base}/verify-email`,
       send: async (m) => void outbox.push({ to: m.to, userId: m.userId, url: m.url, kind: 'verify' }),
-      limits: requestLimits({
-        perClient: limiter('verify-client', 5),
-        perAddress: limiter('verify-address', 5),
-      }),
+      limits: registrationLimits({ name: 'test-app:verify', perClient: bucket(5), perAddress: bucket(5) }),
     }),
   };
 }
