@@ -11,6 +11,7 @@ import { StartGuardError, isStartGuardError } from 'start-guard';
 import type { IssuedSession, ReadSession } from 'start-guard';
 import type { AuthCore } from './core.js';
 import { server } from './respond.js';
+import { internalsOf } from './session-internals.js';
 
 /** What createAuth({ migrate: { iron } }) takes. */
 export interface IronMigrationOptions<TData = unknown> {
@@ -55,15 +56,6 @@ export interface IronMigration {
   path: string;
   domain: string | undefined;
 }
-
-interface SessionInternals {
-  create(
-    userId: string,
-    data: unknown,
-    options: { authTime?: number; createdAtMs?: number; sessionId?: string },
-  ): IssuedSession<unknown>;
-}
-const SESSION_INTERNALS = Symbol.for('start-guard.session-internals');
 
 const MIN_IRON_PASSWORD = 32; // iron's own minimum
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -191,10 +183,7 @@ export async function migrateIron(core: AuthCore, request: Request): Promise<Rea
   if (typeof mapped.userId !== 'string' || mapped.userId.length === 0) {
     throw new TypeError('migrate.iron.toSession must return { userId: string, data } or null');
   }
-  const internals = (core.sessions as unknown as Record<symbol, SessionInternals | undefined>)[
-    SESSION_INTERNALS
-  ];
-  if (internals === undefined) throw new TypeError('migrate needs a session manager from start-guard');
+  const internals = internalsOf(core.sessions);
   let issued: IssuedSession<unknown>;
   try {
     issued = internals.create(mapped.userId, mapped.data, {

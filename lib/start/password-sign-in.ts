@@ -9,7 +9,7 @@ import type { LoginClient, Session } from 'start-guard';
 import { clientOf } from './client.js';
 import { type AuthCore, emitEvent } from './core.js';
 import { refuse, refuseLimited, requestOf, requireCsrfSeen, storeError } from './respond.js';
-import { issueSession } from './session-flows.js';
+import { flow, issueSession } from './session-flows.js';
 
 /** What passwordSignIn needs of a password hasher (createPasswordHasher() has it). */
 export interface PasswordVerifier {
@@ -152,30 +152,9 @@ export async function passwordSignInFlow<TAccount extends PasswordAccount, TData
   }
   const data =
     typeof sessionData === 'function' ? await (sessionData as (u: TAccount) => TData)(account) : sessionData;
-  const session = await issueSessionOrRefuse(core, request, state, account.id, data, persistent);
+  const session = await flow(request, () =>
+    issueSession(core, request, state, account.id, data, persistent === undefined ? {} : { persistent }),
+  );
   const { passwordHash: _hash, ...user } = account;
   return { user, session };
-}
-
-async function issueSessionOrRefuse(
-  core: AuthCore,
-  request: Request,
-  state: Parameters<typeof issueSession>[2],
-  userId: string,
-  data: unknown,
-  persistent: boolean | undefined,
-): Promise<Session<unknown>> {
-  try {
-    return await issueSession(
-      core,
-      request,
-      state,
-      userId,
-      data,
-      persistent === undefined ? {} : { persistent },
-    );
-  } catch (error) {
-    if (isStartGuardError(error) && error.status !== undefined) return refuse(undefined, request, error);
-    throw error;
-  }
 }

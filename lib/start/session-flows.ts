@@ -3,13 +3,14 @@
 // and fails closed like the guards when no CSRF check of ours saw the call (a forged sign-in is
 // login CSRF; OWASP CSRF Prevention).
 import { StartGuardError, isStartGuardError } from 'start-guard';
-import type { IssuedSession, Session } from 'start-guard';
+import type { Session } from 'start-guard';
 import { clientOf } from './client.js';
 import { type AuthCore, emitEvent } from './core.js';
 import { type Identity, hasSessionCookie, identityOf, readSession, replaceSession } from './identity.js';
 import { clearIronCookie } from './migrate-iron.js';
 import type { RequestState } from './request-state.js';
 import { markNoStore, refuse, requestOf, requireCsrfSeen, server, storeError } from './respond.js';
+import { internalsOf } from './session-internals.js';
 
 export interface SignInOptions {
   /** When the user proved who they are, epoch seconds (default now). */
@@ -31,28 +32,8 @@ export interface ClientSession {
   persistent: boolean;
 }
 
-interface SessionInternals {
-  create(
-    userId: string,
-    data: unknown,
-    options: { authTime?: number; persistent?: boolean; createdAtMs?: number; absoluteExpiresAt?: number },
-  ): IssuedSession<unknown>;
-  revokeUserBefore(userId: string): Promise<number>;
-}
-const SESSION_INTERNALS = Symbol.for('start-guard.session-internals');
-
-function internalsOf(core: AuthCore): SessionInternals {
-  const internals = (core.sessions as unknown as Record<symbol, SessionInternals | undefined>)[
-    SESSION_INTERNALS
-  ];
-  if (internals?.revokeUserBefore === undefined) {
-    throw new TypeError('signOut needs a session manager from this version of start-guard');
-  }
-  return internals;
-}
-
 /** Runs a flow; a StartGuardError with an HTTP status (a failing store, 401) becomes a refusal. */
-async function flow<T>(request: Request, body: () => Promise<T>): Promise<T> {
+export async function flow<T>(request: Request, body: () => Promise<T>): Promise<T> {
   try {
     return await body();
   } catch (error) {
@@ -157,13 +138,13 @@ export async function signOutFlow(core: AuthCore, options: { scope?: SignOutScop
       replaceSession(core, state, null);
     } else if (scope === 'all') {
       // The watermark first: if it fails, nothing is signed out and the caller can retry.
-      await internalsOf(core).revokeUserBefore(session.userId);
+      await internalsOf(core.sessions).revokeUserBefore(session.userId);
       await sendCookie(state, await core.sessions.destroy(session));
       replaceSession(core, state, null);
     } else {
       // Every session created before the watermark ends (ASVS 7.4.3); the caller goes on under a
       // new id created at the watermark, with the same sign-in time and the same deadline.
-      const internals = internalsOf(core);
+      const internals = internalsOf(core.sessions);
       const atMs = await internals.revokeUserBefore(session.userId);
       const kept = internals.create(session.userId, session.data, {
         authTime: session.authTime,
