@@ -69,8 +69,13 @@ export async function probe(req: ProbeRequest): Promise<Probe> {
   } catch (error) {
     return { method: req.method, outcome: 'failed', status: 0, detail: describeFailure(error) };
   }
-  const text = await readCapped(res);
-  return read(req.method, res, text);
+  // Only a JSON answer (or a short error text) needs its body; a framed stream or a raw Response is
+  // an answer by its headers alone, and may never end.
+  const type = res.headers.get('content-type') ?? '';
+  const raw = res.headers.get('x-tss-raw');
+  const needsBody = type.includes('application/json') || type.startsWith('text/plain') || raw === 'thrown';
+  if (!needsBody) res.body?.cancel().catch(() => {});
+  return read(req.method, res, needsBody ? await readCapped(res) : '');
 }
 
 function read(method: Method, res: Response, text: string): Probe {
