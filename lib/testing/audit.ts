@@ -102,6 +102,11 @@ export async function auditServerFns(options: AuditOptions): Promise<AuditReport
   };
 
   const functions = await mapLimited(discovery.functions, concurrency, auditOne);
+  if (functions.length > 0 && functions.every((f) => f.sameOrigin.outcome === 'failed')) {
+    throw new Error(
+      `no answer from ${target.href} (${functions[0]!.sameOrigin.detail}): is the server running?`,
+    );
+  }
   const exposed = functions.filter((f) => f.exposed);
   const notes = [...discovery.notes];
   for (const f of functions) {

@@ -118,6 +118,17 @@ test('auditServerFns refuses another host before any request, and bad options by
     /not this machine.*allowRemoteHost/s,
   );
   await assert.rejects(auditServerFns({ url: 'ftp://127.0.0.1' }), { name: 'TypeError', message: /"url"/ });
+  // Nothing listening: the audit could not run (the CLI's exit 2), it is not a list of findings.
+  const closed = createServer().listen(0, '127.0.0.1');
+  await once(closed, 'listening');
+  const { port } = closed.address();
+  await new Promise((resolve) => closed.close(resolve));
+  await assert.rejects(
+    auditServerFns({ url: `http://127.0.0.1:${port}`, root: fixtureApp('unreachable', ['a']) }),
+    {
+      message: /^no answer from http:\/\/127\.0\.0\.1:\d+\/ \(ECONNREFUSED\): is the server running\?$/,
+    },
+  );
   await assert.rejects(auditServerFns({ url: 'http://127.0.0.1:1', concurrency: 0, dist: dir }), {
     name: 'RangeError',
     message: /options\.concurrency/,
