@@ -33,6 +33,7 @@ export const passwordLogin = createServerFn({ method: 'POST' })
   });
 
 export const setTheme = createServerFn({ method: 'POST' })
+  .middleware([authMiddleware])
   .validator((data: { theme: string }) => data)
   .handler(async ({ data }) => {
     const session = await auth.updateSession({ theme: data.theme });
