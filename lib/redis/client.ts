@@ -1,0 +1,152 @@
+// The adapter: the one place that touches the application's Redis client (node-redis,
+// `createClient` from `redis` >= 5). The stores see only `RedisLink.send`, which answers within
+// its deadline or rejects with ERR_STORE_UNAVAILABLE: a client that is reconnecting, or a server
+// that stopped answering, never holds a request.
+import { StartGuardError, invalidArg } from '../errors';
+import { type EventSink, emit } from '../events';
+
+/**
+ * What the stores use of a node-redis client (`createClient()` from `redis` >= 5, connected by
+ * the application). Its type, not an import: loading start-guard/redis never loads a client.
+ */
+export interface RedisClientLike {
+  /** node-redis: true while connected and past its handshake. */
+  readonly isReady: boolean;
+  sendCommand(args: ReadonlyArray<string>, options?: { timeout?: number }): Promise<unknown>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  off(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+/** Replies that mean "Redis cannot answer now" (loading after a restart, a failover, a full disk…). */
+const UNAVAILABLE_REPLIES =
+  /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|OOM|MISCONF|NOREPLICAS|UNBLOCKED)\b/;
+// Operational events come at most this often per store: an outage would otherwise bring one per
+// request.
+const NOTICE_INTERVAL_MS = 10_000;
+
+export interface RedisLinkOptions {
+  client: unknown;
+  timeoutMs: number;
+  onEvent: EventSink | undefined;
+  /** Which store this is, for its events and errors ('rate limit', 'revocation'). */
+  label: string;
+}
+
+export class RedisLink {
+  readonly #client: RedisClientLike;
+  readonly #label: string;
+  readonly #onEvent: EventSink | undefined;
+  readonly timeoutMs: number;
+  #lastNotice = -Infinity;
+  #closed = false;
+  // node-redis emits 'error' for every failed connection attempt; an EventEmitter with no 'error'
+  // listener throws it, which would take the process down with Redis. The store listens (and
+  // reports) so an outage is never a crash.
+  readonly #onClientError = (error: Error): void => this.notice('connection error', error);
+
+  constructor(options: RedisLinkOptions) {
+    this.#client = checkClient(options.client);
+    this.timeoutMs = options.timeoutMs;
+    this.#onEvent = options.onEvent;
+    this.#label = options.label;
+    this.#client.on('error', this.#onClientError);
+  }
+
+  /**
+   * Sends the commands in one write (node-redis pipelines the commands of one tick) and answers
+   * their replies, or rejects within `timeoutMs` of now: ERR_STORE_UNAVAILABLE when Redis is
+   * down, slow or refusing for an operational reason; any other error reply as it is.
+   */
+  send(
+    commands: ReadonlyArray<ReadonlyArray<string>>,
+    deadline = Date.now() + this.timeoutMs,
+  ): Promise<unknown[]> {
+    if (this.#closed) return Promise.reject(this.#unavailable('closed'));
+    // Not connected (down, or reconnecting): answer now rather than wait in the offline queue.
+    if (!this.#client.isReady) return Promise.reject(this.#unavailable('not connected'));
+    const wait = Math.max(1, deadline - Date.now());
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(this.#unavailable('timeout')), wait);
+      // `timeout` also drops a command that is still queued when it expires (node-redis removes
+      // it unsent), so a reconnecting client does not replay stale work.
+      const replies = commands.map((args) => this.#client.sendCommand(args, { timeout: wait }));
+      Promise.all(replies).then(
+        (values) => {
+          clearTimeout(timer);
+          resolve(values);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(this.#classify(error));
+        },
+      );
+      // A reply that fails after another already did must not become an unhandled rejection.
+      if (replies.length > 1) for (const r of replies) r.catch(() => {});
+    });
+  }
+
+  /** Reports an outage to the store's onEvent (throttled); never the error's text. */
+  notice(reason: string, _error?: unknown): void {
+    const at = Date.now();
+    if (at - this.#lastNotice < NOTICE_INTERVAL_MS) return;
+    this.#lastNotice = at;
+    emit(this.#onEvent, { type: 'store.unavailable', at, reason: `redis ${this.#label}: ${reason}` });
+  }
+
+  /** Stops listening to the client (which stays the application's to close); later calls reject. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#client.off('error', this.#onClientError);
+  }
+
+  #classify(error: unknown): unknown {
+    if (error instanceof StartGuardError) return error;
+    const message = error instanceof Error ? error.message : '';
+    // An error reply the server sent (node-redis: ErrorReply) that is not about availability is
+    // a real failure (a wrong type at our key, an ACL refusal): it reaches the caller as it is.
+    if (isErrorReply(error) && !UNAVAILABLE_REPLIES.test(message)) return error;
+    const reason = isErrorReply(error) ? message.split(' ', 1)[0] : 'connection lost';
+    return this.#unavailable(reason, error);
+  }
+
+  #unavailable(reason: string, cause?: unknown): StartGuardError {
+    this.notice(reason, cause);
+    return new StartGuardError(
+      'ERR_STORE_UNAVAILABLE',
+      `the Redis ${this.#label} store is unavailable (${reason})`,
+      {
+        cause,
+      },
+    );
+  }
+}
+
+function isErrorReply(error: unknown): error is Error {
+  // node-redis's ErrorReply (and its subclasses, SimpleError…) carry the server's reply;
+  // client-side failures (closed socket, client closed, command timeout) are other classes.
+  if (!(error instanceof Error)) return false;
+  for (
+    let p = Object.getPrototypeOf(error);
+    p !== null && p !== Error.prototype;
+    p = Object.getPrototypeOf(p)
+  ) {
+    if ((p as { constructor?: { name?: string } }).constructor?.name === 'ErrorReply') return true;
+  }
+  return false;
+}
+
+function checkClient(value: unknown): RedisClientLike {
+  const c = value as Partial<RedisClientLike> | null;
+  if (
+    typeof c !== 'object' ||
+    c === null ||
+    typeof c.sendCommand !== 'function' ||
+    typeof c.isReady !== 'boolean' ||
+    typeof c.on !== 'function' ||
+    typeof c.off !== 'function'
+  ) {
+    invalidArg('options.client', "a node-redis client (createClient() from 'redis' >= 5)", value);
+  }
+  return c as RedisClientLike;
+}
