@@ -18,25 +18,48 @@ after(() => redis.stop());
  * Starts `body` (an async function body, ESM) in a fresh Node process with `client` connected to
  * the test's Redis and `sg`, `sgRedis` imported; resolves with the JSON it returns and its exit.
  */
-async function inProcess(body, { listen = true } = {}) {
+function inProcess(body) {
   const source = `
     import * as sg from 'start-guard';
     import * as sgRedis from 'start-guard/redis';
     import { createClient } from 'redis';
     const client = createClient({ url: ${JSON.stringify(redis.url)} });
-    ${listen ? "client.on('error', () => {});" : ''}
+    client.on('error', () => {});
     await client.connect();
+    // A start line: the body may wait until every process is connected and ready.
+    process.stdout.write('ready\\n');
+    const go = new Promise((resolve) => process.stdin.once('data', resolve));
     const out = await (async () => { ${body} })();
     process.stdout.write(JSON.stringify(out ?? null));
     await client.close().catch(() => {});
+    process.exit(0);
   `;
   const child = spawn(process.execPath, ['--input-type=module', '-e', source], { cwd: root });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const [code, signal] = await once(child, 'exit');
-  return { code, signal, stderr, value: stdout ? JSON.parse(stdout) : undefined };
+  const exited = once(child, 'exit');
+  return {
+    async ready() {
+      while (!stdout.startsWith('ready\n') && child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 10));
+    },
+    go: () => child.stdin.write('go\n'),
+    async result() {
+      const [code] = await exited;
+      const out = stdout.slice(stdout.indexOf('\n') + 1);
+      return { code, stderr, value: out ? JSON.parse(out) : undefined };
+    },
+  };
+}
+
+/** Runs `body` in a fresh process, started at once. */
+async function runInProcess(body) {
+  const p = inProcess(body);
+  await p.ready();
+  p.go();
+  return p.result();
 }
 
 test('two processes taking at once from one bucket are allowed exactly its capacity, together', async () => {
@@ -49,13 +72,17 @@ test('two processes taking at once from one bucket are allowed exactly its capac
       refillPerSecond: 0.001,
     });
     let allowed = 0;
+    await go;
     // 8 callers at once, 80 takes each: 640 per process, 1280 in all, for 100 tokens.
     await Promise.all(Array.from({ length: 8 }, async () => {
       for (let i = 0; i < 80; i++) if ((await l.take('one-account')).allowed) allowed++;
     }));
     return allowed;
   `;
-  const [a, b] = await Promise.all([inProcess(body), inProcess(body)]);
+  const processes = [inProcess(body), inProcess(body)];
+  await Promise.all(processes.map((p) => p.ready()));
+  for (const p of processes) p.go();
+  const [a, b] = await Promise.all(processes.map((p) => p.result()));
   assert.equal(a.code, 0, a.stderr);
   assert.equal(b.code, 0, b.stderr);
   assert.ok(a.value > 0 && b.value > 0, `both took some (${a.value}, ${b.value})`);
@@ -76,7 +103,7 @@ test('a session revoked through one process is refused by another, and so is a s
   // Process 1 (this one) sees both; process 2 revokes alice's session and signs bob out everywhere.
   assert.ok(await sessions.read(cookie(a)));
   assert.ok(await sessions.read(cookie(b)));
-  const other = await inProcess(`
+  const other = await runInProcess(`
     const sessions = sg.createSessionManager({
       secrets: ${JSON.stringify(secret)},
       revocation: sgRedis.createRedisRevocationStore({ client }),
