@@ -53,35 +53,51 @@ export class RedisLink {
   }
 
   /**
-   * Sends the commands in one write (node-redis pipelines the commands of one tick) and answers
-   * their replies, or rejects within `timeoutMs` of now: ERR_STORE_UNAVAILABLE when Redis is
-   * down, slow or refusing for an operational reason; any other error reply as it is.
+   * Sends one command and answers its reply, or rejects within `timeoutMs` of now (or by
+   * `deadline`): ERR_STORE_UNAVAILABLE when Redis is down, slow or refusing for an operational
+   * reason; any other error reply as it is.
    */
-  send(
-    commands: ReadonlyArray<ReadonlyArray<string>>,
+  call(args: ReadonlyArray<string>, deadline?: number): Promise<unknown> {
+    return this.#settle((wait) => this.#client.sendCommand(args, { timeout: wait }), deadline);
+  }
+
+  /**
+   * Sends the commands in one write (node-redis pipelines the commands of one tick: one round
+   * trip) and answers their replies, under one deadline.
+   */
+  send(commands: ReadonlyArray<ReadonlyArray<string>>, deadline?: number): Promise<unknown[]> {
+    return this.#settle((wait) => {
+      const replies = commands.map((args) => this.#client.sendCommand(args, { timeout: wait }));
+      // A reply that fails after another already did must not become an unhandled rejection.
+      for (const r of replies) r.catch(() => {});
+      return Promise.all(replies);
+    }, deadline) as Promise<unknown[]>;
+  }
+
+  #settle(
+    start: (wait: number) => Promise<unknown>,
     deadline = Date.now() + this.timeoutMs,
-  ): Promise<unknown[]> {
+  ): Promise<unknown> {
     if (this.#closed) return Promise.reject(this.#unavailable('closed'));
     // Not connected (down, or reconnecting): answer now rather than wait in the offline queue.
     if (!this.#client.isReady) return Promise.reject(this.#unavailable('not connected'));
     const wait = Math.max(1, deadline - Date.now());
     return new Promise((resolve, reject) => {
+      // Our own timer: node-redis's `timeout` stops counting once a command is written, so a
+      // server that stopped answering (SIGSTOP, a full network buffer) would hold the request.
       const timer = setTimeout(() => reject(this.#unavailable('timeout')), wait);
-      // `timeout` also drops a command that is still queued when it expires (node-redis removes
-      // it unsent), so a reconnecting client does not replay stale work.
-      const replies = commands.map((args) => this.#client.sendCommand(args, { timeout: wait }));
-      Promise.all(replies).then(
-        (values) => {
+      // `timeout` still matters: it drops a command that is still queued when it expires
+      // (node-redis removes it unsent), so a reconnecting client does not replay stale work.
+      start(wait).then(
+        (value) => {
           clearTimeout(timer);
-          resolve(values);
+          resolve(value);
         },
         (error: unknown) => {
           clearTimeout(timer);
           reject(this.#classify(error));
         },
       );
-      // A reply that fails after another already did must not become an unhandled rejection.
-      if (replies.length > 1) for (const r of replies) r.catch(() => {});
     });
   }
 

@@ -67,7 +67,7 @@ export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): 
       await run('refund', key, cost, params);
     },
     async reset(key, params) {
-      await link.send([['DEL', bucket(params).keyPrefix + digest(key)]]);
+      await link.call(['DEL', bucket(params).keyPrefix + digest(key)]);
     },
     async close() {
       link.close();

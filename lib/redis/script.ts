@@ -14,15 +14,15 @@ export class RedisScript {
   async run(link: RedisLink, keys: ReadonlyArray<string>, args: ReadonlyArray<string>): Promise<unknown> {
     // One deadline for both tries: a NOSCRIPT retry never doubles the wait.
     const deadline = Date.now() + link.timeoutMs;
-    const n = String(keys.length);
+    const command = ['EVALSHA', this.sha, String(keys.length), ...keys, ...args];
     try {
-      const [reply] = await link.send([['EVALSHA', this.sha, n, ...keys, ...args]], deadline);
-      return reply;
+      return await link.call(command, deadline);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
       // EVAL runs the script and caches it: the next EVALSHA finds it.
-      const [reply] = await link.send([['EVAL', this.source, n, ...keys, ...args]], deadline);
-      return reply;
+      command[0] = 'EVAL';
+      command[1] = this.source;
+      return link.call(command, deadline);
     }
   }
 }

@@ -1,0 +1,131 @@
+// start-guard/redis against rate-limiter-flexible's RateLimiterRedis on the same redis-server
+// and the same node-redis client: takes per second for one caller (each take awaited: the round
+// trip is the cost) and for 8 concurrent callers (node-redis pipelines their commands), on 1,000
+// hot keys. The floor is a bare PING through the same client. Then the revocation check
+// (isRevoked: two GETs in one round trip) against the in-process memory store, the figure behind
+// the README's latency-versus-staleness note. Contenders alternate, round after round; medians.
+import { execFileSync } from 'node:child_process';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { createClient } from 'redis';
+import { createMemoryRevocationStore, createRateLimiter } from 'start-guard';
+import { createRedisRateLimitStore, createRedisRevocationStore } from 'start-guard/redis';
+import { startRedis } from '../test/redis/support/redis-server.mjs';
+import { fmtOps, median } from './lib/measure.mjs';
+
+try {
+  execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+} catch {
+  console.log('skipped: redis-server is not installed (Debian: apt-get install redis-server)');
+  process.exit(0);
+}
+
+const rounds = Number(process.env.ROUNDS ?? 7);
+const TAKES = Number(process.env.TAKES ?? 4000);
+const CAPACITY = 1e9; // never refused: RLF rejects its promise on a refusal, another code path
+const keys = Array.from({ length: 1000 }, (_, i) => `203.0.113.${i % 250}:${i}`);
+
+const redis = await startRedis();
+const client = createClient({ url: redis.url });
+client.on('error', () => {});
+await client.connect();
+console.log(
+  `redis-server on loopback (${(await client.info('server')).match(/redis_version:(\S+)/)[1]}), node-redis ${
+    (await import('redis/package.json', { with: { type: 'json' } }).catch(() => ({ default: {} }))).default
+      .version ?? ''
+  }; ${rounds} rounds, alternating; ${TAKES} operations per sample`,
+);
+
+const sg = createRateLimiter({
+  name: 'bench',
+  store: createRedisRateLimitStore({ client, timeoutMs: 5000 }),
+  capacity: CAPACITY,
+  refillPerSecond: 1,
+});
+const rlf = new RateLimiterRedis({
+  storeClient: client,
+  useRedisPackage: true,
+  points: CAPACITY,
+  duration: 60,
+});
+const rateContenders = [
+  { name: 'start-guard/redis take', call: (k) => sg.take(k) },
+  { name: 'rate-limiter-flexible (Redis)', call: (k) => rlf.consume(k) },
+  { name: 'PING (one round trip, the floor)', call: () => client.ping() },
+];
+
+// Sanity: each one answers (a benchmark of a failing path measures nothing).
+if (!(await sg.take('check')).allowed) throw new Error('start-guard refused');
+if ((await rlf.consume('check')).remainingPoints !== CAPACITY - 1) throw new Error('RLF did not count');
+
+async function sample(call, callers) {
+  let next = 0;
+  const t0 = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      while (next < TAKES) {
+        const i = next++;
+        await call(keys[i % keys.length]);
+      }
+    }),
+  );
+  return (TAKES * 1e9) / Number(process.hrtime.bigint() - t0);
+}
+
+async function workload(title, contenders, callers, baseline, peers) {
+  const samples = new Map(contenders.map((c) => [c.name, []]));
+  for (let r = 0; r < rounds + 1; r++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const c = contenders[(k + r) % contenders.length];
+      const ops = await sample(c.call, callers);
+      if (r > 0) samples.get(c.name).push(ops); // round 0 warms the JIT and the connection
+    }
+  }
+  console.log(`\n${title}`);
+  const med = new Map([...samples].map(([n, xs]) => [n, median(xs)]));
+  for (const [name, xs] of samples) {
+    console.log(
+      `  ${name.padEnd(34)} ${fmtOps(med.get(name)).padStart(10)} (${(1e6 / med.get(name)).toFixed(1)} µs/op; spread ${fmtOps(Math.min(...xs))}–${fmtOps(Math.max(...xs))})`,
+    );
+  }
+  for (const peer of peers) {
+    const paired = median(samples.get(baseline).map((x, i) => x / samples.get(peer)[i]));
+    console.log(
+      `  ${baseline} vs ${peer}: ${(med.get(baseline) / med.get(peer)).toFixed(2)}x (per round ${paired.toFixed(2)}x)`,
+    );
+  }
+}
+
+await workload('takes, 1 caller (each awaited)', rateContenders, 1, 'start-guard/redis take', [
+  'rate-limiter-flexible (Redis)',
+  'PING (one round trip, the floor)',
+]);
+await workload('takes, 8 concurrent callers', rateContenders, 8, 'start-guard/redis take', [
+  'rate-limiter-flexible (Redis)',
+  'PING (one round trip, the floor)',
+]);
+
+const revocation = createRedisRevocationStore({ client, timeoutMs: 5000 });
+const memory = createMemoryRevocationStore();
+const nowS = Math.floor(Date.now() / 1000);
+for (let i = 0; i < 1000; i += 2) {
+  await revocation.revoke(`sid-${i}`, nowS + 3600);
+  await memory.revoke(`sid-${i}`, nowS + 3600);
+}
+const session = (i) => ({ id: `sid-${i % 1000}`, userId: `user-${i % 97}`, createdAtMs: Date.now() });
+let n = 0;
+const revocationContenders = [
+  { name: 'Redis isRevoked', call: () => revocation.isRevoked(session(n++)) },
+  { name: 'memory isRevoked (in process)', call: () => memory.isRevoked(session(n++)) },
+  { name: 'PING (one round trip, the floor)', call: () => client.ping() },
+];
+await workload('revocation checks, 1 caller', revocationContenders, 1, 'Redis isRevoked', [
+  'memory isRevoked (in process)',
+  'PING (one round trip, the floor)',
+]);
+await workload('revocation checks, 8 concurrent callers', revocationContenders, 8, 'Redis isRevoked', [
+  'memory isRevoked (in process)',
+  'PING (one round trip, the floor)',
+]);
+
+await client.close();
+await redis.stop();
