@@ -14,6 +14,20 @@ const coreExternal = {
     build.onResolve({ filter: /^start-guard$/ }, () => ({ path: 'start-guard', external: true }));
   },
 };
+async function browserBundle(contents, plugins = []) {
+  const { outputFiles } = await esbuild.build({
+    absWorkingDir: root,
+    stdin: { contents, resolveDir: root },
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    conditions: ['browser'],
+    write: false,
+    logLevel: 'silent',
+    plugins,
+  });
+  return outputFiles[0].text;
+}
 const node = (args) => execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' }).trim();
 
 test('importing start-guard loads neither start-guard/redis nor a Redis client', () => {
@@ -52,42 +66,21 @@ test('require and import give the same functions, and errors of the core class',
 });
 
 test('the browser build: inert constructors, ERR_SERVER_ONLY calls, the core error class, no node: code', async () => {
-  const { outputFiles } = await esbuild.build({
-    absWorkingDir: root,
-    stdin: { contents: "export * from 'start-guard/redis';", resolveDir: root },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['browser'],
-    write: false,
-    logLevel: 'silent',
-    plugins: [coreExternal],
-  });
-  const code = outputFiles[0].text;
+  const code = await browserBundle("export * from 'start-guard/redis';", [coreExternal]);
   for (const forbidden of ['node:', 'sendCommand', 'EVALSHA', 'redis.call']) {
     assert.ok(!code.includes(forbidden), `browser build contains ${forbidden}`);
   }
   // The stub imports the core by name: an app's bundle has one StartGuardError.
   assert.match(code, /from "start-guard"/);
-  const full = await esbuild.build({
-    absWorkingDir: root,
-    stdin: {
-      contents: `import { createRedisRateLimitStore, createRedisRevocationStore } from 'start-guard/redis';
+  const full = await browserBundle(
+    `import { createRedisRateLimitStore, createRedisRevocationStore } from 'start-guard/redis';
         import { isStartGuardError } from 'start-guard';
         const rate = createRedisRateLimitStore({ client: undefined, onUnavailable: 'deny' });
         const rv = createRedisRevocationStore({ client: undefined });
         export const check = async () => [rate.onUnavailable,
           isStartGuardError(await rate.take('k', 1, {}).catch((e) => e), 'ERR_SERVER_ONLY'),
           isStartGuardError(await rv.isRevoked({}).catch((e) => e), 'ERR_SERVER_ONLY')].join(' ');`,
-      resolveDir: root,
-    },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['browser'],
-    write: false,
-    logLevel: 'silent',
-  });
-  const mod = await import(`data:text/javascript,${encodeURIComponent(full.outputFiles[0].text)}`);
+  );
+  const mod = await import(`data:text/javascript,${encodeURIComponent(full)}`);
   assert.equal(await mod.check(), 'deny true true');
 });
