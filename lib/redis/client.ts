@@ -42,7 +42,7 @@ export class RedisLink {
   // node-redis emits 'error' for every failed connection attempt; an EventEmitter with no 'error'
   // listener throws it, which would take the process down with Redis. The store listens (and
   // reports) so an outage is never a crash.
-  readonly #onClientError = (error: Error): void => this.notice('connection error', error);
+  readonly #onClientError = (): void => this.notice('connection error');
 
   constructor(options: RedisLinkOptions) {
     this.#client = checkClient(options.client);
@@ -102,7 +102,7 @@ export class RedisLink {
   }
 
   /** Reports an outage to the store's onEvent (throttled); never the error's text. */
-  notice(reason: string, _error?: unknown): void {
+  notice(reason: string): void {
     const at = Date.now();
     if (at - this.#lastNotice < NOTICE_INTERVAL_MS) return;
     this.#lastNotice = at;
@@ -127,7 +127,7 @@ export class RedisLink {
   }
 
   #unavailable(reason: string, cause?: unknown): StartGuardError {
-    this.notice(reason, cause);
+    this.notice(reason);
     return new StartGuardError(
       'ERR_STORE_UNAVAILABLE',
       `the Redis ${this.#label} store is unavailable (${reason})`,
