@@ -1,21 +1,38 @@
-// The adapter: the one place that touches the application's Redis client (node-redis,
-// `createClient` from `redis` >= 5). The stores see only `RedisLink.send`, which answers within
-// its deadline or rejects with ERR_STORE_UNAVAILABLE: a client that is reconnecting, or a server
-// that stopped answering, never holds a request.
+// The adapter: the one place that touches the application's Redis client (node-redis >= 5:
+// `createClient`, or `createCluster` for Redis Cluster). The stores see only `RedisLink.call` and
+// `send`, which answer within their deadline or reject with ERR_STORE_UNAVAILABLE: a client that
+// is reconnecting, or a server that stopped answering, never holds a request.
 import { StartGuardError, invalidArg } from '../errors';
 import { type EventSink, emit } from '../events';
 
-/**
- * What the stores use of a node-redis client (`createClient()` from `redis` >= 5, connected by
- * the application). Its type, not an import: loading start-guard/redis never loads a client.
- */
-export interface RedisClientLike {
-  /** node-redis: true while connected and past its handshake. */
-  readonly isReady: boolean;
-  sendCommand(args: ReadonlyArray<string>, options?: { timeout?: number }): Promise<unknown>;
+interface ErrorEvents {
   on(event: 'error', listener: (error: Error) => void): unknown;
   off(event: 'error', listener: (error: Error) => void): unknown;
 }
+
+/**
+ * What the stores use of a node-redis client (`createClient()` from `redis` >= 5, connected by
+ * the application). Types, not an import: loading start-guard/redis never loads a client.
+ */
+export interface RedisClientLike extends ErrorEvents {
+  /** node-redis: true while connected and past its handshake. */
+  readonly isReady: boolean;
+  sendCommand(args: ReadonlyArray<string>, options?: { timeout?: number }): Promise<unknown>;
+}
+
+/** The same of a node-redis cluster client (`createCluster()`): commands are routed by key. */
+export interface RedisClusterLike extends ErrorEvents {
+  readonly isReady: boolean;
+  sendCommand(
+    firstKey: string | undefined,
+    isReadonly: boolean | undefined,
+    args: string[],
+    options?: { timeout?: number },
+  ): Promise<unknown>;
+  getSlotMaster(slot: number): unknown;
+}
+
+type Send = (args: ReadonlyArray<string>, wait: number) => Promise<unknown>;
 
 /** Replies that mean "Redis cannot answer now" (loading after a restart, a failover, a full disk…). */
 const UNAVAILABLE_REPLIES =
@@ -33,7 +50,8 @@ export interface RedisLinkOptions {
 }
 
 export class RedisLink {
-  readonly #client: RedisClientLike;
+  readonly #client: RedisClientLike | RedisClusterLike;
+  readonly #send: Send;
   readonly #label: string;
   readonly #onEvent: EventSink | undefined;
   readonly timeoutMs: number;
@@ -45,7 +63,11 @@ export class RedisLink {
   readonly #onClientError = (): void => this.notice('connection error');
 
   constructor(options: RedisLinkOptions) {
-    this.#client = checkClient(options.client);
+    const client = checkClient(options.client);
+    this.#client = client;
+    this.#send = isCluster(client)
+      ? (args, wait) => client.sendCommand(firstKey(args), false, args as string[], { timeout: wait })
+      : (args, wait) => client.sendCommand(args, { timeout: wait });
     this.timeoutMs = options.timeoutMs;
     this.#onEvent = options.onEvent;
     this.#label = options.label;
@@ -58,7 +80,7 @@ export class RedisLink {
    * reason; any other error reply as it is.
    */
   call(args: ReadonlyArray<string>, deadline?: number): Promise<unknown> {
-    return this.#settle((wait) => this.#client.sendCommand(args, { timeout: wait }), deadline);
+    return this.#settle((wait) => this.#send(args, wait), deadline);
   }
 
   /**
@@ -67,7 +89,7 @@ export class RedisLink {
    */
   send(commands: ReadonlyArray<ReadonlyArray<string>>, deadline?: number): Promise<unknown[]> {
     return this.#settle((wait) => {
-      const replies = commands.map((args) => this.#client.sendCommand(args, { timeout: wait }));
+      const replies = commands.map((args) => this.#send(args, wait));
       // A reply that fails after another already did must not become an unhandled rejection.
       for (const r of replies) r.catch(() => {});
       return Promise.all(replies);
@@ -152,7 +174,7 @@ function isErrorReply(error: unknown): error is Error {
   return false;
 }
 
-function checkClient(value: unknown): RedisClientLike {
+function checkClient(value: unknown): RedisClientLike | RedisClusterLike {
   const c = value as Partial<RedisClientLike> | null;
   if (
     typeof c !== 'object' ||
@@ -162,7 +184,20 @@ function checkClient(value: unknown): RedisClientLike {
     typeof c.on !== 'function' ||
     typeof c.off !== 'function'
   ) {
-    invalidArg('options.client', "a node-redis client (createClient() from 'redis' >= 5)", value);
+    invalidArg(
+      'options.client',
+      "a node-redis client (createClient() or createCluster() from 'redis' >= 5)",
+      value,
+    );
   }
   return c as RedisClientLike;
+}
+
+function isCluster(c: RedisClientLike | RedisClusterLike): c is RedisClusterLike {
+  return typeof (c as Partial<RedisClusterLike>).getSlotMaster === 'function';
+}
+
+/** The key a cluster routes a command by: the script's first key, or the command's. */
+function firstKey(args: ReadonlyArray<string>): string | undefined {
+  return args[0] === 'EVALSHA' || args[0] === 'EVAL' ? args[3] : args[1];
 }

@@ -4,5 +4,5 @@ export { createRedisRateLimitStore } from './rate-store';
 export type { RedisRateLimitStore, RedisRateLimitStoreOptions } from './rate-store';
 export { createRedisRevocationStore } from './revocation-store';
 export type { RedisRevocationStore, RedisRevocationStoreOptions } from './revocation-store';
-export type { RedisClientLike } from './client';
+export type { RedisClientLike, RedisClusterLike } from './client';
 export type { RedisStoreOptions } from './options';

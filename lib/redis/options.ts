@@ -1,12 +1,15 @@
 // Options shared by both Redis stores, checked at once (a wrong one is a programmer error).
 import { invalidArg, outOfRangeArg } from '../errors';
 import type { EventSink } from '../events';
-import type { RedisClientLike } from './client';
+import type { RedisClientLike, RedisClusterLike } from './client';
 import { checkPrefix } from './keys';
 
 export interface RedisStoreOptions {
-  /** A connected node-redis client (`createClient()` from `redis` >= 5); it stays yours to close. */
-  client: RedisClientLike;
+  /**
+   * A connected node-redis client (`createClient()` or, for Redis Cluster, `createCluster()`
+   * from `redis` >= 5); it stays yours to close.
+   */
+  client: RedisClientLike | RedisClusterLike;
   /** Prepended to every key (default `'start-guard:'`). */
   prefix?: string;
   /**

@@ -193,7 +193,7 @@ test('start-guard/redis: packed builds, and its types accept a real node-redis c
   }
   writeFileSync(
     join(dir, 'consumer-redis.ts'),
-    `import { createClient } from 'redis';
+    `import { createClient, createCluster } from 'redis';
      import { createRateLimiter, createSessionManager } from 'start-guard';
      import { createRedisRateLimitStore, createRedisRevocationStore, type RedisRateLimitStore } from 'start-guard/redis';
      const client = createClient({ url: 'redis://127.0.0.1:6379' });
@@ -203,6 +203,7 @@ test('start-guard/redis: packed builds, and its types accept a real node-redis c
        secrets: 'x'.repeat(32),
        revocation: createRedisRevocationStore({ client, prefix: 'app:' }),
      });
+     export const onCluster = createRedisRevocationStore({ client: createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:7000' }] }) });
      export async function allowed(): Promise<boolean> {
        return (await limiter.take('k')).allowed && sessions.cookieName.length > 0;
      }

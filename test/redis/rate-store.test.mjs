@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { createRateLimiter, isStartGuardError } from 'start-guard';
+import { createRateLimiter, isStartGuardError, loginLimits } from 'start-guard';
 import { createRedisRateLimitStore } from 'start-guard/redis';
 import { createMemoryRateStore } from '../js/support/memory-rate-store.mjs';
 import { rateStoreContract } from '../js/support/rate-store-contract.mjs';
@@ -191,4 +191,29 @@ describe('options and errors', () => {
     const l = createRateLimiter({ name: name(), store, capacity: 1, refillPerSecond: 1 });
     assert.deepEqual(await l.take('k'), { allowed: false, remaining: 0, retryAfterMs: 1000 });
   });
+});
+
+test('loginLimits on the Redis store: two instances count one account’s failures together', async () => {
+  const prefix = `login-${process.pid}:`;
+  // Two app instances: each its own limits object, one Redis.
+  const [one, two] = [0, 1].map(() =>
+    loginLimits({
+      perClient: { capacity: 3, refillPerSecond: 0.001 },
+      perAccount: { capacity: 100, refillPerSecond: 0.001 },
+      store: createRedisRateLimitStore({ client, prefix }),
+    }),
+  );
+  const from = { ip: '203.0.113.9', limitKey: '203.0.113.9' };
+  assert.equal((await one.check('Alice@Example.com', from)).allowed, true);
+  assert.equal((await two.check('alice@example.com', from)).allowed, true);
+  const success = await one.check('alice@example.com', from);
+  assert.equal(success.allowed, true);
+  await success.succeeded(); // a success gives its tokens back, in Redis
+  assert.equal((await two.check('alice@example.com', from)).allowed, true);
+  assert.equal(
+    (await one.check('alice@example.com', from)).allowed,
+    false,
+    'the third failure, across instances',
+  );
+  assert.ok((await client.keys(`${prefix}*`)).every((k) => !k.includes('alice')));
 });

@@ -1,12 +1,13 @@
 // A real redis-server for the tests: its own free loopback port and temporary directory, started,
 // killed, paused and restarted on demand, and always stopped when the test process exits.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 
 const running = new Set();
 process.on('exit', () => {
@@ -42,7 +43,7 @@ function ping(port, timeoutMs = 200) {
  * Starts redis-server. `aof: true` turns on the append-only file with an fsync per write, so a
  * SIGKILL loses nothing that was acknowledged.
  */
-export async function startRedis({ aof = false } = {}) {
+export async function startRedis({ aof = false, args: extra = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'start-guard-redis-'));
   const port = await freePort();
   let child;
@@ -67,6 +68,7 @@ export async function startRedis({ aof = false } = {}) {
       'warning',
       '--logfile',
       join(dir, 'redis.log'),
+      ...extra,
     ];
     child = spawn('redis-server', args, { stdio: 'ignore' });
     running.add(child);
@@ -107,6 +109,58 @@ export async function startRedis({ aof = false } = {}) {
       child.kill('SIGCONT');
       await kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A Redis Cluster of `masters` nodes (no replicas) on loopback, its 16384 slots spread by
+ * redis-cli, ready when every node reports cluster_state:ok.
+ */
+export async function startRedisCluster({ masters = 3 } = {}) {
+  const nodes = [];
+  try {
+    for (let i = 0; i < masters; i++) {
+      nodes.push(
+        await startRedis({
+          args: [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            'nodes.conf',
+            '--cluster-node-timeout',
+            '2000',
+          ],
+        }),
+      );
+    }
+    const run = promisify(execFile);
+    await run('redis-cli', [
+      '--cluster',
+      'create',
+      ...nodes.map((n) => `127.0.0.1:${n.port}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ]);
+    const deadline = Date.now() + 20_000;
+    for (const n of nodes) {
+      for (;;) {
+        const { stdout } = await run('redis-cli', ['-p', String(n.port), 'cluster', 'info']);
+        if (/cluster_state:ok/.test(stdout)) break;
+        if (Date.now() > deadline) throw new Error('the cluster did not reach cluster_state:ok');
+        await sleep(50);
+      }
+    }
+  } catch (error) {
+    for (const n of nodes) await n.stop();
+    throw error;
+  }
+  return {
+    nodes,
+    rootNodes: nodes.map((n) => ({ url: n.url })),
+    async stop() {
+      for (const n of nodes) await n.stop();
     },
   };
 }
