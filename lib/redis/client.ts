@@ -110,6 +110,7 @@ export class RedisLink {
       const timer = setTimeout(() => reject(this.#unavailable('timeout')), wait);
       // `timeout` still matters: it drops a command that is still queued when it expires
       // (node-redis removes it unsent), so a reconnecting client does not replay stale work.
+      // node-redis 6 sets one on every command anyway (5 s by default): ours costs nothing more.
       start(wait).then(
         (value) => {
           clearTimeout(timer);
