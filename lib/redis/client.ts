@@ -52,6 +52,7 @@ export interface RedisLinkOptions {
 export class RedisLink {
   readonly #client: RedisClientLike | RedisClusterLike;
   readonly #send: Send;
+  readonly #cluster: boolean;
   readonly #label: string;
   readonly #onEvent: EventSink | undefined;
   readonly timeoutMs: number;
@@ -65,6 +66,7 @@ export class RedisLink {
   constructor(options: RedisLinkOptions) {
     const client = checkClient(options.client);
     this.#client = client;
+    this.#cluster = isCluster(client);
     this.#send = isCluster(client)
       ? (args, wait) => client.sendCommand(firstKey(args), false, args as string[], { timeout: wait })
       : (args, wait) => client.sendCommand(args, { timeout: wait });
@@ -84,12 +86,14 @@ export class RedisLink {
   }
 
   /**
-   * Sends the commands in one write (node-redis pipelines the commands of one tick: one round
-   * trip) and answers their replies, under one deadline.
+   * The values of `keys` (null where absent) in one round trip: one MGET on a single node; on a
+   * cluster, where the keys may live on different nodes, one GET each, sent together.
    */
-  send(commands: ReadonlyArray<ReadonlyArray<string>>, deadline?: number): Promise<unknown[]> {
+  getAll(keys: ReadonlyArray<string>, deadline?: number): Promise<unknown[]> {
+    if (!this.#cluster)
+      return this.#settle((wait) => this.#send(['MGET', ...keys], wait), deadline) as Promise<unknown[]>;
     return this.#settle((wait) => {
-      const replies = commands.map((args) => this.#send(args, wait));
+      const replies = keys.map((key) => this.#send(['GET', key], wait));
       // A reply that fails after another already did must not become an unhandled rejection.
       for (const r of replies) r.catch(() => {});
       return Promise.all(replies);

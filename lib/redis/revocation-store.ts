@@ -45,11 +45,8 @@ export function createRedisRevocationStore(options: RedisRevocationStoreOptions)
     },
     async isRevoked(session: RevocableSession): Promise<boolean> {
       checkSession(session);
-      // Both reads in one write: one round trip, and each key may live on its own cluster node.
-      const [id, mark] = await link.send([
-        ['GET', idKey(session.id)],
-        ['GET', userKey(session.userId)],
-      ]);
+      // Both reads in one round trip (MGET; on a cluster, two GETs to their own nodes at once).
+      const [id, mark] = await link.getAll([idKey(session.id), userKey(session.userId)]);
       if (id !== null) return true;
       if (mark === null) return false;
       const at = typeof mark === 'string' ? Number(mark.slice(0, mark.indexOf(':'))) : NaN;
