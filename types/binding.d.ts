@@ -92,6 +92,12 @@ export interface Binding {
   hashPoolConfigure(config: Partial<HashPoolConfig>): HashPoolConfig;
   hashPoolStats(): HashPoolStats;
   /**
+   * One password hasher's wishes for the process-wide pool, folded into every earlier request in
+   * the process (any worker_thread): the most threads, the longest queue and the largest arena
+   * asked, the smallest memory budget. Absent fields ask nothing. Returns the configuration.
+   */
+  hashPoolRequest(request: Partial<HashPoolConfig>): HashPoolConfig;
+  /**
    * Test and benchmark hook: with a level, forces that SIMD build of opt.c for the whole process
    * (RangeError when the CPU lacks it); without, reports. The level is chosen at load otherwise.
    */

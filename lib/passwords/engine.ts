@@ -73,3 +73,11 @@ export function argon2Simd(level?: Argon2SimdLevel): {
 } {
   return native().argon2Simd(level);
 }
+
+/**
+ * One hasher's wishes for the process-wide pool, folded into every other hasher's (the most
+ * threads, the longest queue and the largest arena asked, the smallest memory budget).
+ */
+export function requestHashPool(request: Partial<HashPoolConfig>): HashPoolConfig {
+  return native().hashPoolRequest(request);
+}

@@ -117,6 +117,30 @@ void HashPool::configure(const PoolConfig& config) {
   cv_.notify_all();
 }
 
+PoolConfig HashPool::request(const PoolRequest& r) {
+  // Requests apply one at a time, so the last configure() is always the fold of all of them.
+  std::lock_guard<std::mutex> serial(request_mu_);
+  PoolRequest a;
+  PoolConfig c;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    asked_.threads = std::max(asked_.threads, r.threads);
+    asked_.max_queue = std::max(asked_.max_queue, r.max_queue);
+    asked_.arena_kib = std::max(asked_.arena_kib, r.arena_kib);
+    if (r.memory_budget_kib != 0 &&
+        (asked_.memory_budget_kib == 0 || r.memory_budget_kib < asked_.memory_budget_kib))
+      asked_.memory_budget_kib = r.memory_budget_kib;
+    a = asked_;
+    c = config_;
+  }
+  if (a.threads != 0) c.threads = a.threads;
+  if (a.max_queue != 0) c.max_queue = a.max_queue;
+  c.arena_kib = std::max(c.arena_kib, a.arena_kib);  // an arena only grows to what a hash uses
+  if (a.memory_budget_kib != 0) c.memory_budget_kib = a.memory_budget_kib;
+  configure(c);
+  return c;
+}
+
 PoolStats HashPool::stats() {
   std::lock_guard<std::mutex> lock(mu_);
   PoolStats s{};

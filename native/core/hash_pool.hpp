@@ -51,6 +51,14 @@ struct PoolStats {
 
 enum class Admission { accepted, queue_full, over_budget };
 
+// What one password hasher (the policy layer) asks of the pool; 0 means "not asked".
+struct PoolRequest {
+  uint32_t threads = 0;
+  uint32_t max_queue = 0;
+  uint64_t memory_budget_kib = 0;
+  uint64_t arena_kib = 0;
+};
+
 class HashPool {
  public:
   // The process's pool, started lazily (no thread until the first job); stopped at exit.
@@ -68,6 +76,11 @@ class HashPool {
   void configure(const PoolConfig& config);
   PoolStats stats();
   static PoolConfig defaults();
+  // Folds one hasher's request into every request made so far in the process (any
+  // worker_thread) and applies the result: the most threads, the longest queue and the largest
+  // arena asked, and the smallest memory budget (a ceiling, so the strictest one holds). A
+  // setting no hasher asked for keeps its current value. Returns the configuration now in force.
+  PoolConfig request(const PoolRequest& r);
 
  private:
   struct Worker {
@@ -89,6 +102,8 @@ class HashPool {
   std::mutex mu_;
   std::condition_variable cv_;
   PoolConfig config_;
+  PoolRequest asked_;      // the fold of every request() (under mu_)
+  std::mutex request_mu_;  // serializes request()
   std::deque<std::unique_ptr<PoolJob>> queue_;
   uint64_t queued_bytes_ = 0;
   bool shutting_down_ = false;

@@ -177,3 +177,30 @@ TEST_CASE("pool: shutdown joins the threads and drops jobs that have not run", "
   REQUIRE(c.delivered == 0);
   REQUIRE(c.destroyed == 6);
 }
+
+TEST_CASE("pool: hashers' requests fold into one configuration", "[pool]") {
+  sg::HashPool pool({2, 256, 512 * 1024, 19456});
+  // Nothing asked keeps the current settings; an arena never shrinks below the current one.
+  sg::PoolConfig c = pool.request({0, 0, 0, 4096});
+  REQUIRE(c.threads == 2);
+  REQUIRE(c.max_queue == 256);
+  REQUIRE(c.memory_budget_kib == 512 * 1024);
+  REQUIRE(c.arena_kib == 19456);
+  // The most threads and the longest queue asked; the smallest budget; the largest arena.
+  c = pool.request({1, 10, 256 * 1024, 65536});
+  REQUIRE(c.threads == 1);
+  REQUIRE(c.max_queue == 10);
+  REQUIRE(c.memory_budget_kib == 256 * 1024);
+  REQUIRE(c.arena_kib == 65536);
+  c = pool.request({3, 5, 1024 * 1024, 4096});
+  REQUIRE(c.threads == 3);
+  REQUIRE(c.max_queue == 10);
+  REQUIRE(c.memory_budget_kib == 256 * 1024);
+  REQUIRE(c.arena_kib == 65536);
+  c = pool.request({0, 0, 128 * 1024, 0});
+  REQUIRE(c.threads == 3);
+  REQUIRE(c.memory_budget_kib == 128 * 1024);
+  const sg::PoolStats s = pool.stats();
+  REQUIRE(s.config.threads == 3);
+  REQUIRE(s.config.memory_budget_kib == 128 * 1024);
+}
