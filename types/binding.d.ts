@@ -93,8 +93,8 @@ export interface Binding {
   hashPoolStats(): HashPoolStats;
   /**
    * One password hasher's wishes for the process-wide pool, folded into every earlier request in
-   * the process (any worker_thread): the most threads, the longest queue and the largest arena
-   * asked, the smallest memory budget. Absent fields ask nothing. Returns the configuration.
+   * the process (any worker_thread): the most threads asked, the smallest memory budget; the
+   * queue and the arena only grow (to the longest and largest asked). Absent fields ask nothing.
    */
   hashPoolRequest(request: Partial<HashPoolConfig>): HashPoolConfig;
   /**

@@ -76,7 +76,7 @@ export function argon2Simd(level?: Argon2SimdLevel): {
 
 /**
  * One hasher's wishes for the process-wide pool, folded into every other hasher's (the most
- * threads, the longest queue and the largest arena asked, the smallest memory budget).
+ * threads asked, the smallest memory budget; the queue and the arena only grow).
  */
 export function requestHashPool(request: Partial<HashPoolConfig>): HashPoolConfig {
   return native().hashPoolRequest(request);

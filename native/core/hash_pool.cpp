@@ -134,7 +134,8 @@ PoolConfig HashPool::request(const PoolRequest& r) {
     c = config_;
   }
   if (a.threads != 0) c.threads = a.threads;
-  if (a.max_queue != 0) c.max_queue = a.max_queue;
+  // Each hasher bounds its own calls; the pool's queue only grows to hold the longest bound.
+  c.max_queue = std::max(c.max_queue, a.max_queue);
   c.arena_kib = std::max(c.arena_kib, a.arena_kib);  // an arena only grows to what a hash uses
   if (a.memory_budget_kib != 0) c.memory_budget_kib = a.memory_budget_kib;
   configure(c);

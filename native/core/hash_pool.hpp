@@ -77,8 +77,9 @@ class HashPool {
   PoolStats stats();
   static PoolConfig defaults();
   // Folds one hasher's request into every request made so far in the process (any
-  // worker_thread) and applies the result: the most threads, the longest queue and the largest
-  // arena asked, and the smallest memory budget (a ceiling, so the strictest one holds). A
+  // worker_thread) and applies the result: the most threads asked, and the smallest memory
+  // budget (a ceiling, so the strictest one holds); the queue and the arena only grow, to the
+  // longest queue and the largest arena asked (each hasher bounds its own queue in JS). A
   // setting no hasher asked for keeps its current value. Returns the configuration now in force.
   PoolConfig request(const PoolRequest& r);
 

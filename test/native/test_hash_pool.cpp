@@ -186,15 +186,15 @@ TEST_CASE("pool: hashers' requests fold into one configuration", "[pool]") {
   REQUIRE(c.max_queue == 256);
   REQUIRE(c.memory_budget_kib == 512 * 1024);
   REQUIRE(c.arena_kib == 19456);
-  // The most threads and the longest queue asked; the smallest budget; the largest arena.
+  // The most threads asked; the smallest budget; the queue and the arena only grow.
   c = pool.request({1, 10, 256 * 1024, 65536});
   REQUIRE(c.threads == 1);
-  REQUIRE(c.max_queue == 10);
+  REQUIRE(c.max_queue == 256);
   REQUIRE(c.memory_budget_kib == 256 * 1024);
   REQUIRE(c.arena_kib == 65536);
-  c = pool.request({3, 5, 1024 * 1024, 4096});
+  c = pool.request({3, 1000, 1024 * 1024, 4096});
   REQUIRE(c.threads == 3);
-  REQUIRE(c.max_queue == 10);
+  REQUIRE(c.max_queue == 1000);
   REQUIRE(c.memory_budget_kib == 256 * 1024);
   REQUIRE(c.arena_kib == 65536);
   c = pool.request({0, 0, 128 * 1024, 0});
