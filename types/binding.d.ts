@@ -98,6 +98,11 @@ export interface Binding {
    */
   hashPoolRequest(request: Partial<HashPoolConfig>): HashPoolConfig;
   /**
+   * What the pool would answer now for a hash of `memoryKiB`: 0 admitted, 1 queue full, 2 over
+   * the memory budget (an early, cheap refusal; the hash call itself still decides).
+   */
+  hashPoolAdmits(memoryKiB: number): 0 | 1 | 2;
+  /**
    * Test and benchmark hook: with a level, forces that SIMD build of opt.c for the whole process
    * (RangeError when the CPU lacks it); without, reports. The level is chosen at load otherwise.
    */

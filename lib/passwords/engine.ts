@@ -81,3 +81,8 @@ export function argon2Simd(level?: Argon2SimdLevel): {
 export function requestHashPool(request: Partial<HashPoolConfig>): HashPoolConfig {
   return native().hashPoolRequest(request);
 }
+
+/** 0 when the pool would take a hash of `memoryKiB` now, 1 when its queue is full, 2 over budget. */
+export function hashPoolAdmits(memoryKiB: number): 0 | 1 | 2 {
+  return native().hashPoolAdmits(memoryKiB);
+}

@@ -12,7 +12,15 @@
 import { StartGuardError, isStartGuardError, serverOnlyError } from '../errors';
 import { emit } from '../events';
 import { native, serverRuntime } from '../native';
-import { argon2Hash, argon2Parse, argon2Verify, bcryptParse, bcryptVerify, requestHashPool } from './engine';
+import {
+  argon2Hash,
+  argon2Parse,
+  argon2Verify,
+  bcryptParse,
+  bcryptVerify,
+  hashPoolAdmits,
+  requestHashPool,
+} from './engine';
 import { checkSize, checkType, codePoints, prepare, utf8 } from './input';
 import { type PasswordHasherOptions, resolvePolicy } from './options';
 import { markedSalt, saltForm } from './salt';
@@ -77,13 +85,28 @@ export function createPasswordHasher(options?: PasswordHasherOptions): PasswordH
     });
   };
 
+  const refuse = (why: string): never => {
+    const err = new StartGuardError('ERR_HASH_OVERLOADED', why);
+    overloaded(err);
+    throw err;
+  };
+
+  /**
+   * Refuses at once, before any work, what the pool or this hasher's bound would refuse: under a
+   * flood the excess must cost little (no normalization, salt or engine call).
+   */
+  function admission(): void {
+    if (inFlight >= maxInFlight) refuse("this hasher's queue is full (maxQueue)");
+    const pool = hashPoolAdmits(policy.m);
+    if (pool === 1) refuse('the password hashing queue is full');
+    if (pool === 2) refuse('the password hashing memory budget is exhausted');
+  }
+
   /** Runs one engine call under this hasher's bound; the bytes are wiped once it is submitted. */
   async function admitted<T>(bytes: Uint8Array, call: (bytes: Uint8Array) => Promise<T>): Promise<T> {
     if (inFlight >= maxInFlight) {
       bytes.fill(0);
-      const err = new StartGuardError('ERR_HASH_OVERLOADED', "this hasher's queue is full (maxQueue)");
-      overloaded(err);
-      throw err;
+      refuse("this hasher's queue is full (maxQueue)");
     }
     inFlight++;
     try {
@@ -123,6 +146,7 @@ export function createPasswordHasher(options?: PasswordHasherOptions): PasswordH
       return hashPrepared(''); // allowed on purpose: minPasswordLength is for the others
     }
     checkSize(password, policy.maxPasswordBytes);
+    admission();
     const prepared = prepare(password, policy.form);
     checkSize(prepared, policy.maxPasswordBytes);
     if (codePoints(prepared) < policy.minPasswordLength) {
@@ -214,6 +238,7 @@ export function createPasswordHasher(options?: PasswordHasherOptions): PasswordH
     }
     checkSize(password, policy.maxPasswordBytes);
     if (password.length === 0 && !policy.allowEmpty) return false; // the same for every account
+    admission();
     checkSize(prepare(password, policy.form), policy.maxPasswordBytes);
     const plan =
       (typeof stored === 'string' ? planFor(stored, password) : null) ?? planFor(dummyHash(), password)!;
@@ -224,8 +249,10 @@ export function createPasswordHasher(options?: PasswordHasherOptions): PasswordH
   /** The minVerifyMs floor: every answer (true or false) waits until it has passed. */
   async function floored<T>(work: Promise<T>, started: number): Promise<T> {
     const value = await work;
-    const wait = started + policy.minVerifyMs - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // A timer counts from the loop's cached clock, which may lag: wait again until it has passed.
+    for (let wait; (wait = started + policy.minVerifyMs - performance.now()) > 0;) {
+      await new Promise((r) => setTimeout(r, Math.ceil(wait)));
+    }
     return value;
   }
 

@@ -394,6 +394,17 @@ Napi::Value HashPoolRequest(const Napi::CallbackInfo& info) {
   return ConfigObject(env, sg::HashPool::instance().request(r));
 }
 
+// hashPoolAdmits(memoryKiB) -> 0 when the pool would take a hash of that size now, else 1 (queue
+// full) or 2 (memory budget): the policy layer refuses a flood's excess before preparing anything.
+Napi::Value HashPoolAdmits(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const uint64_t kib = ArgUint32(info, 0, "memoryKiB");
+  const sg::Admission a = sg::HashPool::instance().would_admit(kib * kKiB);
+  return Napi::Number::New(env, a == sg::Admission::accepted     ? 0
+                                : a == sg::Admission::queue_full ? 1
+                                                                 : 2);
+}
+
 // hashPoolStats() -> counts and memory (KiB), for tests and monitoring.
 Napi::Value HashPoolStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -440,6 +451,7 @@ void RegisterHash(Napi::Env env, Napi::Object exports) {
               Napi::Function::New(env, HashPoolConfigure, "hashPoolConfigure"));
   exports.Set("hashPoolStats", Napi::Function::New(env, HashPoolStats, "hashPoolStats"));
   exports.Set("hashPoolRequest", Napi::Function::New(env, HashPoolRequest, "hashPoolRequest"));
+  exports.Set("hashPoolAdmits", Napi::Function::New(env, HashPoolAdmits, "hashPoolAdmits"));
   exports.Set("argon2Simd", Napi::Function::New(env, Argon2Simd, "argon2Simd"));
 }
 

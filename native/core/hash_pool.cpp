@@ -84,14 +84,25 @@ void HashPool::start_threads_locked() {
   }
 }
 
+Admission HashPool::admission_locked(uint64_t bytes) const {
+  if (queue_.size() >= static_cast<uint64_t>(idle_locked()) + config_.max_queue)
+    return Admission::queue_full;
+  if (in_use_locked() + bytes > config_.memory_budget_kib * kKiB) return Admission::over_budget;
+  return Admission::accepted;
+}
+
+Admission HashPool::would_admit(uint64_t bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return admission_locked(bytes);
+}
+
 Admission HashPool::submit(std::unique_ptr<PoolJob>& job) {
   const uint64_t bytes = job->memory_bytes();
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (workers_.empty()) start_threads_locked();
-    if (queue_.size() >= static_cast<uint64_t>(idle_locked()) + config_.max_queue)
-      return Admission::queue_full;
-    if (in_use_locked() + bytes > config_.memory_budget_kib * kKiB) return Admission::over_budget;
+    const Admission a = admission_locked(bytes);
+    if (a != Admission::accepted) return a;
     queued_bytes_ += bytes;
     queue_.push_back(std::move(job));
   }

@@ -71,6 +71,9 @@ class HashPool {
 
   // On refusal the job is handed back untouched in `job` (so the caller can wipe it).
   Admission submit(std::unique_ptr<PoolJob>& job);
+  // What submit would answer now for a job of `bytes` (a cheap early refusal under a flood;
+  // submit still decides).
+  Admission would_admit(uint64_t bytes);
   // Applies at once to admission; more threads start at once, fewer stop when idle; arenas over
   // a lowered arena_kib are unmapped by their thread.
   void configure(const PoolConfig& config);
@@ -98,6 +101,7 @@ class HashPool {
   void work(Worker* self);
   void start_threads_locked();
   uint64_t in_use_locked() const;
+  Admission admission_locked(uint64_t bytes) const;
   uint32_t idle_locked() const;
 
   std::mutex mu_;

@@ -204,3 +204,20 @@ TEST_CASE("pool: hashers' requests fold into one configuration", "[pool]") {
   REQUIRE(s.config.threads == 3);
   REQUIRE(s.config.memory_budget_kib == 128 * 1024);
 }
+
+TEST_CASE("pool: would_admit answers what submit would, and changes nothing", "[pool]") {
+  Counters c;
+  Gate gate;
+  sg::HashPool pool({1, 1, 100, 40});
+  REQUIRE(pool.would_admit(30 * kKiB) == sg::Admission::accepted);
+  REQUIRE(submit(pool, c, 30 * kKiB, &gate) == sg::Admission::accepted);
+  eventually([&] { return pool.stats().running == 1; });
+  REQUIRE(pool.would_admit(71 * kKiB) == sg::Admission::over_budget);
+  REQUIRE(pool.would_admit(70 * kKiB) == sg::Admission::accepted);
+  REQUIRE(pool.stats().queued == 0);
+  REQUIRE(submit(pool, c, 10 * kKiB) == sg::Admission::accepted);
+  REQUIRE(pool.would_admit(1) == sg::Admission::queue_full);
+  REQUIRE(submit(pool, c, 1) == sg::Admission::queue_full);
+  gate.release();
+  eventually([&] { return c.delivered == 2; });
+}
