@@ -12,7 +12,7 @@ import { readFile, writeFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alternate, median } from './lib/measure.mjs';
+import { alternate, reportTimes } from './lib/measure.mjs';
 
 const require = createRequire(import.meta.url);
 const sg = require('../dist/cjs/index.js');
@@ -34,21 +34,7 @@ const peerStored = await argon2.hash(pw, peerOwasp);
 const bcStored = await bcrypt.hash(pw, 10);
 if (!(await sg.verifyPassword(stored, pw)) || !(await noders.verify(stored, pw))) throw new Error('interop');
 
-function report(title, results, base, perOp = 1) {
-  console.log(`\n${title}`);
-  const b = results.get(base);
-  for (const [name, r] of results) {
-    const ms = 1000 / (r.median * perOp);
-    let ratio = '';
-    if (name !== base) {
-      const paired = median(b.samples.map((x, i) => r.samples[i] / x));
-      ratio = `  ${(b.median / r.median).toFixed(2)}x ${base}'s time (per round ${(1 / paired).toFixed(2)}x)`;
-    }
-    console.log(
-      `  ${name.padEnd(34)} ${ms.toFixed(2).padStart(7)} ms/op  ${(r.median * perOp).toFixed(0).padStart(5)} ops/s${ratio}`,
-    );
-  }
-}
+const report = reportTimes;
 
 const n1 = Number(process.env.N1 ?? 12);
 report(
