@@ -19,6 +19,7 @@ import {
   bcryptParse,
   bcryptVerify,
   hashPoolAdmits,
+  hashPoolStats,
   requestHashPool,
 } from './engine';
 import { checkSize, checkType, codePoints, prepare, utf8 } from './input';
@@ -61,6 +62,15 @@ interface Plan {
 export function createPasswordHasher(options?: PasswordHasherOptions): PasswordHasher {
   const policy = resolvePolicy(options);
   if (!serverRuntime) return inertHasher;
+  // Checked before asking anything of the pool: a hasher that cannot work changes nothing.
+  const budgetKiB =
+    policy.memoryBudgetMiB === undefined ? hashPoolStats().memoryBudgetKiB : policy.memoryBudgetMiB * 1024;
+  if (budgetKiB < policy.m) {
+    throw new StartGuardError(
+      'ERR_INVALID_OPTION',
+      `the process's hashing memory budget (${Math.floor(budgetKiB / 1024)} MiB) cannot hold one hash of m=${policy.m} KiB`,
+    );
+  }
   const pool = requestHashPool({
     ...(policy.concurrency === undefined ? {} : { threads: policy.concurrency }),
     ...(policy.maxQueue ? { maxQueue: policy.maxQueue } : {}),

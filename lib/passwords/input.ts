@@ -3,7 +3,8 @@
 import { StartGuardError, invalidArg } from '../errors';
 import type { NormalizationForm } from './salt';
 
-const encoder = new TextEncoder();
+// Made on first use: the browser bundle must evaluate where TextEncoder does not exist.
+let encoder: TextEncoder | undefined;
 
 export function checkType(password: unknown): asserts password is string {
   if (typeof password !== 'string') invalidArg('password', 'a string', password);
@@ -43,5 +44,5 @@ export function codePoints(s: string): number {
 }
 
 export function utf8(s: string): Uint8Array {
-  return encoder.encode(s);
+  return (encoder ??= new TextEncoder()).encode(s);
 }

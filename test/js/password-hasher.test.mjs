@@ -360,6 +360,7 @@ describe('options', () => {
       { argon2: { m: 1024, memoryKiB: 1024 } }, // two names for one parameter
       { argon2: { variant: 'argon2i' } },
       { memoryBudgetMiB: 16 }, // cannot hold one hash of m=19456 KiB
+      { argon2: { m: 1024 * 1024 } }, // 1 GiB: over the process's budget (512 MiB by default)
     ];
     for (const options of invalid) {
       assert.throws(() => createPasswordHasher(options), code('ERR_INVALID_OPTION'), JSON.stringify(options));
