@@ -41,9 +41,9 @@ async function ratio(a, b, rounds) {
 
 /** Within 10%, measured once and, if not, once more with twice the samples. */
 async function withinTenPercent(a, b) {
-  const first = await ratio(a, b, 24);
+  const first = await ratio(a, b, 30);
   if (Math.abs(first.ratio - 1) <= 0.1) return { ok: true, ...first };
-  const second = await ratio(a, b, 48);
+  const second = await ratio(a, b, 60);
   return { ok: Math.abs(second.ratio - 1) <= 0.1, first, ...second };
 }
 
