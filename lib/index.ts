@@ -69,6 +69,8 @@ export type { EmailVerification, EmailVerificationOptions, VerifiedEmail } from 
 export type { FlowOptions, LinkMessage, RequestAnswer } from './flows/common';
 export type { QueueOptions } from './flows/queue';
 export { requestLimits } from './ratelimit/request-limits';
+export { resetLimits, registrationLimits, RESET_DEFAULTS, REGISTRATION_DEFAULTS } from './ratelimit/presets';
+export type { FormLimitsOptions } from './ratelimit/presets';
 export type {
   RequestLimits,
   RequestLimitsOptions,

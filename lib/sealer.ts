@@ -106,7 +106,6 @@ export function createSealer(options: SealerOptions): Sealer {
   };
 
   function seal(value: unknown, opts: SealOptions): string {
-    if (value === undefined) invalidArg('value', 'a JSON-serializable value', value);
     if (typeof opts !== 'object' || opts === null) invalidArg('options', 'an object with ttl', opts);
     const { ttl } = opts;
     if (typeof ttl !== 'number') invalidArg('options.ttl', 'a number of seconds', ttl);
@@ -115,7 +114,20 @@ export function createSealer(options: SealerOptions): Sealer {
     }
     const purpose = purposeOf(opts.purpose);
     const now = nowMs();
+    if (typeof now !== 'number' || !Number.isFinite(now)) {
+      throw new StartGuardError(
+        'ERR_INVALID_OPTION',
+        `nowMs must return epoch milliseconds; it returned ${now}`,
+      );
+    }
     const expS = Math.floor(now / 1000 + ttl);
+    // A token born expired (a sub-second ttl rounded down) could never be read: refused.
+    if (expS * 1000 <= now) {
+      throw new StartGuardError(
+        'ERR_INVALID_OPTION',
+        `options.ttl (${ttl} s) is too short: the token would be expired when issued (exp has whole seconds)`,
+      );
+    }
     // RFC 3339 stops at year 9999 (toISOString writes "+010000-…" after it, which no reader
     // takes): a token that could never be read is refused instead.
     if (expS > MAX_EXP_SECONDS) {
@@ -124,12 +136,15 @@ export function createSealer(options: SealerOptions): Sealer {
         `options.ttl must end the token by 9999-12-31T23:59:59Z; ${ttl} seconds from now is past it`,
       );
     }
-    const payload = JSON.stringify({
-      data: value,
-      jti: randomBase64url(16),
-      iat: isoSeconds(Math.floor(now / 1000), 'iat'),
-      exp: isoSeconds(expS, 'exp'),
-    });
+    // The value is stringified first: one that JSON drops (a function, a symbol, a toJSON giving
+    // undefined) would make a token whose `data` is missing, which no reader accepts.
+    const data = JSON.stringify(value);
+    if (data === undefined) invalidArg('value', 'a JSON-serializable value', value);
+    // jti (base64url) and the RFC 3339 strings need no escaping.
+    const payload = `{"data":${data},"jti":"${randomBase64url(16)}","iat":"${isoSeconds(
+      Math.floor(now / 1000),
+      'iat',
+    )}","exp":"${isoSeconds(expS, 'exp')}"}`;
     // Refused before any native work when even the smallest token this payload can make is too
     // large (each UTF-16 unit is at least one UTF-8 byte), so an oversized value costs its
     // stringification and nothing else.

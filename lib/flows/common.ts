@@ -2,7 +2,9 @@
 // given before any work (limits, then the queue), and a link sent with its failure reported.
 import { invalidArg } from '../errors';
 import { type EventSink, type StartGuardEvent, emit } from '../events';
-import { type RequestClient, type RequestLimits, requestClient } from '../ratelimit/request-limits';
+import { clientKey } from '../ratelimit/keys';
+import { registrationLimits, resetLimits } from '../ratelimit/presets';
+import type { RequestClient, RequestLimits } from '../ratelimit/request-limits';
 import { type SingleUseTokens, checkTtl } from '../tokens/tokens';
 import { checkLinkBase, linkWithToken } from './link';
 import { AfterResponseQueue, type QueueOptions } from './queue';
@@ -24,8 +26,12 @@ export interface FlowOptions {
   url: string | URL;
   /** Sends the e-mail; called after the answer, on the flow's queue. */
   send(message: LinkMessage): Promise<void>;
-  /** Per client and per address: `resetLimits()` / `registrationLimits()`, or your own. */
-  limits: RequestLimits;
+  /**
+   * Per client and per address. Default: `resetLimits()` for the reset flow and
+   * `registrationLimits()` for verification (in-process; pass them with a `store` for several
+   * instances), or your own `requestLimits(...)`.
+   */
+  limits?: RequestLimits;
   /** The link's lifetime (default: the tokens' default for the purpose). */
   ttlSeconds?: number;
   queue?: QueueOptions;
@@ -57,7 +63,13 @@ export interface Flow {
 
 export function checkFlowOptions(kind: Flow['kind'], options: FlowOptions): Flow {
   if (typeof options !== 'object' || options === null) invalidArg('options', 'an object', options);
-  const { tokens, send, limits, ttlSeconds, onEvent } = options;
+  const { tokens, send, ttlSeconds, onEvent } = options;
+  const limits =
+    options.limits !== undefined
+      ? options.limits
+      : kind === 'reset'
+        ? resetLimits({ onEvent })
+        : registrationLimits({ onEvent });
   if (typeof tokens !== 'object' || tokens === null || typeof tokens.issue !== 'function') {
     invalidArg('options.tokens', 'the result of createSingleUseTokens()', tokens);
   }
@@ -92,7 +104,7 @@ export async function answer(
 ): Promise<RequestAnswer> {
   if (typeof options !== 'object' || options === null)
     invalidArg('options', 'an object with client', options);
-  const { ip } = requestClient(options.client);
+  const { ip } = clientKey(options.client);
   const verdict = await flow.limits.check(identifier, options.client);
   if (!verdict.allowed) return verdict;
   if (!flow.queue.push(() => job(ip))) {

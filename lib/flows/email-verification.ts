@@ -4,7 +4,8 @@
 // Sent after the answer, on a bounded queue, with limits per client and per address.
 import { invalidArg, serverOnlyError } from '../errors';
 import { serverRuntime } from '../native';
-import { type RequestClient, requestClient } from '../ratelimit/request-limits';
+import { clientKey } from '../ratelimit/keys';
+import type { RequestClient } from '../ratelimit/request-limits';
 import { MAX_DATA_LENGTH, MAX_USER_ID_LENGTH, checkText } from '../tokens/args';
 import type { TokenRejectReason } from '../tokens/tokens';
 import {
@@ -77,7 +78,7 @@ export function createEmailVerification(options: EmailVerificationOptions): Emai
     opts: { userId?: string; client?: RequestClient } = {},
   ): Promise<VerifiedEmail | null> {
     if (typeof opts !== 'object' || opts === null) invalidArg('options', 'an object', opts);
-    const ip = opts.client === undefined ? undefined : requestClient(opts.client).ip;
+    const ip = opts.client === undefined ? undefined : clientKey(opts.client).ip;
     let reason: TokenRejectReason = 'unknown';
     const redeemed = await flow.tokens.consume(token, {
       purpose: 'verify',

@@ -7,7 +7,8 @@ import { invalidArg, outOfRangeArg, serverOnlyError } from '../errors';
 import { serverRuntime } from '../native';
 import { defaultHasher } from '../passwords/defaults';
 import { normalizeIdentifier } from '../ratelimit/identifier';
-import { type RequestClient, requestClient } from '../ratelimit/request-limits';
+import { clientKey } from '../ratelimit/keys';
+import type { RequestClient } from '../ratelimit/request-limits';
 import type { RevocationStore } from '../revocation/types';
 import type { TokenRejectReason } from '../tokens/tokens';
 import {
@@ -147,7 +148,7 @@ export function createPasswordReset(options: PasswordResetOptions): PasswordRese
   ): Promise<{ userId: string } | null> {
     if (typeof newPassword !== 'string') invalidArg('newPassword', 'a string', newPassword);
     if (typeof opts !== 'object' || opts === null) invalidArg('options', 'an object', opts);
-    const ip = opts.client === undefined ? undefined : requestClient(opts.client).ip;
+    const ip = opts.client === undefined ? undefined : clientKey(opts.client).ip;
     let reason: TokenRejectReason = 'unknown';
     const redeem = { purpose: 'reset', onReject: (r: TokenRejectReason) => void (reason = r) };
     const rejected = () => (flowEvent(flow, 'rejected', { reason }, ip), null);

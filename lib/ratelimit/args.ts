@@ -56,3 +56,17 @@ export function checkName(name: string, value: unknown): string | undefined {
   }
   return value;
 }
+
+/** `{ capacity, refillPerSecond }` checked, or the fallback when absent. */
+export function bucketSettings(
+  name: string,
+  value: unknown,
+  fallback: { capacity: number; refillPerSecond: number },
+): { capacity: number; refillPerSecond: number } {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'object' || value === null)
+    invalidArg(name, 'an object { capacity, refillPerSecond }', value);
+  const v = value as { capacity?: unknown; refillPerSecond?: unknown };
+  const capacity = checkCapacity(`${name}.capacity`, v.capacity);
+  return { capacity, refillPerSecond: checkRefill(`${name}.refillPerSecond`, v.refillPerSecond, capacity) };
+}

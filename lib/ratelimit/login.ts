@@ -11,8 +11,8 @@
 import { invalidArg, serverOnlyError } from '../errors';
 import { type EventSink, type StartGuardEvent, emit } from '../events';
 import { serverRuntime } from '../native';
-import { checkCapacity, checkName, checkRefill } from './args';
-import { normalizeIdentifier } from './identifier';
+import { bucketSettings as settings, checkName } from './args';
+import { clientKey, identifierKey as accountKey } from './keys';
 import { type RateLimiter, createRateLimiter } from './limiter';
 import type { RateLimitStore } from './types';
 
@@ -59,32 +59,6 @@ export interface LoginLimits {
 
 export const DEFAULT_PER_CLIENT: BucketSettings = Object.freeze({ capacity: 5, refillPerSecond: 1 / 60 });
 export const DEFAULT_PER_ACCOUNT: BucketSettings = Object.freeze({ capacity: 50, refillPerSecond: 1 / 300 });
-
-// Identifiers that normalize to nothing (empty, too long, not a string) share one account
-// bucket: they are limited, never a way around the limit.
-const INVALID_ACCOUNT = '\u0000invalid';
-
-/**
- * The account's bucket key: the normalized identifier, lower-cased whatever it is, so the bucket
- * is never finer than an app's lookup (a case-insensitive username lookup must not give each
- * casing a bucket of its own).
- */
-function accountKey(identifier: unknown): string {
-  return normalizeIdentifier(identifier)?.toLowerCase() ?? INVALID_ACCOUNT;
-}
-
-function clientKey(client: unknown): { key: string; ip: string | undefined } {
-  if (typeof client === 'string') return { key: client, ip: undefined };
-  if (
-    typeof client === 'object' &&
-    client !== null &&
-    typeof (client as { limitKey?: unknown }).limitKey === 'string'
-  ) {
-    const c = client as { ip?: unknown; limitKey: string };
-    return { key: c.limitKey, ip: typeof c.ip === 'string' ? c.ip : undefined };
-  }
-  return invalidArg('client', 'a string or a clientAddress() result', client);
-}
 
 // Length-prefixed: no client key and account can be made to read as another pair.
 const pairKey = (client: string, account: string) => `${client.length}:${client}|${account}`;
@@ -154,13 +128,4 @@ export function loginLimits(options: LoginLimitsOptions = {}): LoginLimits {
 
 function refused(limitedBy: 'client' | 'account', retryAfterMs: number): LoginAttempt {
   return { allowed: false, retryAfterMs, limitedBy, succeeded: async () => {} };
-}
-
-function settings(name: string, value: unknown, fallback: BucketSettings): BucketSettings {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'object' || value === null)
-    invalidArg(name, 'an object { capacity, refillPerSecond }', value);
-  const v = value as Partial<BucketSettings>;
-  const capacity = checkCapacity(`${name}.capacity`, v.capacity);
-  return { capacity, refillPerSecond: checkRefill(`${name}.refillPerSecond`, v.refillPerSecond, capacity) };
 }

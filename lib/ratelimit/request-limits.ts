@@ -6,7 +6,7 @@
 import { invalidArg, serverOnlyError } from '../errors';
 import { type EventSink, emit } from '../events';
 import { serverRuntime } from '../native';
-import { normalizeIdentifier } from './identifier';
+import { clientKey, identifierKey } from './keys';
 
 /** What the flows need of a limiter: a `take` (createRateLimiter's, or any store's). */
 export interface TakeLimiter {
@@ -29,28 +29,6 @@ export interface RequestLimits {
   check(identifier: unknown, client: RequestClient): Promise<RequestVerdict>;
   readonly perClient: TakeLimiter;
   readonly perAddress: TakeLimiter;
-}
-
-// Identifiers that normalize to nothing (empty, too long, not a string) share one bucket: they
-// are limited, never a way around the limit.
-const INVALID_ADDRESS = '\u0000invalid';
-
-/** The address's bucket key: normalized and lower-cased, so casings share one bucket. */
-export function addressKey(identifier: unknown): string {
-  return normalizeIdentifier(identifier)?.toLowerCase() ?? INVALID_ADDRESS;
-}
-
-export function requestClient(client: unknown): { key: string; ip: string | undefined } {
-  if (typeof client === 'string') return { key: client, ip: undefined };
-  if (
-    typeof client === 'object' &&
-    client !== null &&
-    typeof (client as { limitKey?: unknown }).limitKey === 'string'
-  ) {
-    const c = client as { ip?: unknown; limitKey: string };
-    return { key: c.limitKey, ip: typeof c.ip === 'string' ? c.ip : undefined };
-  }
-  return invalidArg('client', 'a string or a clientAddress() result', client);
 }
 
 export interface RequestLimitsOptions {
@@ -83,13 +61,13 @@ export function requestLimits(options: RequestLimitsOptions): RequestLimits {
   };
   async function check(identifier: unknown, client: RequestClient): Promise<RequestVerdict> {
     if (!serverRuntime) throw serverOnlyError();
-    const c = requestClient(client);
+    const c = clientKey(client);
     const first = await perClient.take(c.key);
     if (!first.allowed) {
       blocked(`${label}: this client`, c.ip);
       return { allowed: false, retryAfterMs: first.retryAfterMs, limitedBy: 'client' };
     }
-    const second = await perAddress.take(addressKey(identifier));
+    const second = await perAddress.take(identifierKey(identifier));
     if (!second.allowed) {
       blocked(`${label}: this address`, c.ip);
       return { allowed: false, retryAfterMs: second.retryAfterMs, limitedBy: 'address' };

@@ -131,7 +131,20 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
   const persistentDefault = options.persistent === true;
   const onEvent = options.onEvent;
   const nowMs = options.nowMs ?? Date.now;
+  if (typeof nowMs !== 'function') invalidArg('options.nowMs', 'a function', nowMs);
   if (!serverRuntime) return inertManager(cookieName);
+  // A test clock must still tell real time: before 2001 every date check (authTime, expiries in
+  // the stores) would refuse it with an error about something the caller did not pass.
+  const firstNow = nowMs();
+  if (
+    typeof firstNow !== 'number' ||
+    !(firstNow >= MIN_EPOCH_SECONDS * 1000 && firstNow < MAX_EPOCH_SECONDS * 1000)
+  ) {
+    throw new StartGuardError(
+      'ERR_INVALID_OPTION',
+      `nowMs must return epoch milliseconds; it returned ${firstNow}`,
+    );
+  }
 
   // The cookie-size check (name + value <= 4096) is the binding limit: the sealer's cap is the
   // same, so oversized data is refused before any native work (and reported as the cookie error
@@ -148,10 +161,12 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
     return claims.ax === undefined ? bySettings : Math.min(claims.ax, bySettings);
   };
 
-  function issue(claims: SessionClaims, now: number): IssuedSession<T> {
+  // `carryDeadline` false only when re-issuing a token from before `ax` existed: its deadline is
+  // derived from cms either way, and adding the claim could push a cookie at the size limit over.
+  function issue(claims: SessionClaims, now: number, carryDeadline = true): IssuedSession<T> {
     const nowS = now / 1000;
     const expiresAt = absoluteDeadline(claims);
-    claims.ax = expiresAt;
+    if (carryDeadline) claims.ax = expiresAt;
     const idleExpiresAt = Math.min(Math.floor(nowS) + idle, expiresAt);
     const ttl = idleExpiresAt - nowS;
     if (ttl <= 0)
@@ -188,8 +203,9 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
       invalidArg('options', 'an object', opts);
     const now = nowMs();
     const nowS = Math.floor(now / 1000);
-    const authTime = opts?.authTime ?? nowS;
-    checkAuthTime(authTime, nowS);
+    // `null` is not "now": only an absent authTime defaults to this sign-in.
+    const authTime = opts?.authTime === undefined ? nowS : opts.authTime;
+    if (opts?.authTime !== undefined) checkAuthTime(authTime, nowS);
     const persistent = opts?.persistent ?? persistentDefault;
     if (typeof persistent !== 'boolean') invalidArg('options.persistent', 'a boolean', persistent);
     let cms = now;
@@ -209,9 +225,10 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
   }
 
   function update(session: Session<T>, data: T) {
-    const claims = claimsOf(session);
+    const now = nowMs();
+    const claims = claimsOf(session, Math.floor(now / 1000));
     claims.d = data;
-    return issue(claims, nowMs());
+    return issue(claims, now);
   }
 
   async function read(request: Parameters<SessionManager<T>['read']>[0]): Promise<ReadSession<T> | null> {
@@ -229,6 +246,9 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
     const expiresAt = absoluteDeadline(claims);
     const idleExpiresAt = Math.min(sealed.iat + idle, sealed.exp, expiresAt);
     if (now >= idleExpiresAt * 1000) return null;
+    // An authTime that cannot be epoch seconds (milliseconds from a release that accepted them)
+    // reads as "unknown", so a step-up check asks again instead of seeing a sign-in from the future.
+    if (claims.at !== 0 && !(claims.at >= MIN_EPOCH_SECONDS && claims.at < MAX_EPOCH_SECONDS)) claims.at = 0;
     const session = toSession<T>(claims, idleExpiresAt, expiresAt);
     if (await store.isRevoked(session)) {
       emit(onEvent, {
@@ -242,8 +262,12 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
     }
     // Sliding expiry: past half the idle window, re-issue (same id) so an active user stays in.
     if (now - sealed.iat * 1000 > (idle * 1000) / 2 && expiresAt * 1000 > now + 1000) {
-      const reissued = issue(claims, now);
-      return reissued;
+      try {
+        return issue(claims, now, claims.ax !== undefined);
+      } catch (err) {
+        // A valid cookie never makes read throw: without a re-issue it lives to its idle deadline.
+        if (!isStartGuardError(err, 'ERR_COOKIE_TOO_LARGE')) throw err;
+      }
     }
     return { session };
   }
@@ -273,18 +297,15 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
   return manager;
 }
 
-function checkAuthTime(value: unknown, nowS: number): asserts value is number {
-  if (typeof value !== 'number') invalidArg('options.authTime', 'a number (epoch seconds)', value);
+function checkAuthTime(value: unknown, nowS: number, name = 'options.authTime'): asserts value is number {
+  if (typeof value !== 'number') invalidArg(name, 'a number (epoch seconds)', value);
   // Milliseconds here would read as a sign-in thousands of years from now: fresh forever to a
   // step-up check. A duration would read as 1970. Both are refused; 0 means "unknown".
   if (value === 0) return;
   if (!Number.isFinite(value) || value < MIN_EPOCH_SECONDS || value >= MAX_EPOCH_SECONDS) {
-    outOfRangeArg(
-      'options.authTime',
-      `must be epoch seconds (not milliseconds, not a duration); received ${value}`,
-    );
+    outOfRangeArg(name, `must be epoch seconds (not milliseconds, not a duration); received ${value}`);
   }
-  if (value > nowS + 60) outOfRangeArg('options.authTime', `must not be in the future; received ${value}`);
+  if (value > nowS + 60) outOfRangeArg(name, `must not be in the future; received ${value}`);
 }
 
 function checkCreatedAtMs(value: unknown, now: number): number {
@@ -316,10 +337,26 @@ function toSession<T>(c: SessionClaims, idleExpiresAt: number, expiresAt: number
   };
 }
 
-function claimsOf<T>(session: Session<T>): SessionClaims {
-  if (typeof session !== 'object' || session === null || typeof session.id !== 'string') {
+// update() re-seals what it is given: a Session with a field of the wrong type would make a
+// cookie that never reads back (a silent sign-out), so each field is checked here.
+function claimsOf<T>(session: Session<T>, nowS: number): SessionClaims {
+  if (
+    typeof session !== 'object' ||
+    session === null ||
+    typeof session.id !== 'string' ||
+    session.id === ''
+  ) {
     invalidArg('session', 'a Session', session);
   }
+  if (typeof session.userId !== 'string' || session.userId === '') {
+    invalidArg('session.userId', 'a non-empty string', session.userId);
+  }
+  if (typeof session.createdAtMs !== 'number')
+    invalidArg('session.createdAtMs', 'epoch milliseconds', session.createdAtMs);
+  if (!Number.isFinite(session.createdAtMs) || session.createdAtMs < MIN_EPOCH_SECONDS * 1000) {
+    outOfRangeArg('session.createdAtMs', `must be epoch milliseconds; received ${session.createdAtMs}`);
+  }
+  checkAuthTime(session.authTime, nowS, 'session.authTime');
   const claims: SessionClaims = {
     sid: session.id,
     uid: session.userId,

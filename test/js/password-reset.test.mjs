@@ -314,13 +314,16 @@ describe('options', () => {
     assert.throws(() => createPasswordReset({ ...base(), hasher: { hash: 'no' } }), {
       message: /"options.hasher"/,
     });
-    for (const name of ['tokens', 'send', 'limits', 'findUser', 'savePassword', 'revocation']) {
+    for (const name of ['tokens', 'send', 'findUser', 'savePassword', 'revocation']) {
       assert.throws(
         () => createPasswordReset({ ...base(), [name]: undefined }),
         { message: new RegExp(`"options.${name}"`) },
         name,
       );
     }
+    // limits is optional (resetLimits() by default), but not anything.
+    assert.throws(() => createPasswordReset({ ...base(), limits: null }), { message: /"options.limits"/ });
+    assert.doesNotThrow(() => createPasswordReset({ ...base(), limits: undefined }));
     assert.throws(() => createPasswordReset({ ...base(), ttlSeconds: 0 }), { code: 'ERR_OUT_OF_RANGE' });
     assert.throws(() => createPasswordReset({ ...base(), sessionMaxAgeSeconds: 401 * 86400 }), {
       code: 'ERR_OUT_OF_RANGE',
@@ -330,4 +333,39 @@ describe('options', () => {
       message: /"options.queue.maxPending"/,
     });
   });
+});
+
+test('resetLimits and registrationLimits: presets on the real limiter, unknown addresses limited like known ones', async () => {
+  const { resetLimits, registrationLimits, RESET_DEFAULTS, REGISTRATION_DEFAULTS } =
+    await import('start-guard');
+  assert.deepEqual(RESET_DEFAULTS.perAddress, { capacity: 3, refillPerSecond: 1 / 900 });
+  assert.equal(REGISTRATION_DEFAULTS.perClient.capacity, 5);
+  const events = [];
+  const reset = resetLimits({ name: `t-reset-${process.pid}`, onEvent: (e) => events.push(e) });
+  // Per address: 3 mails, whichever clients ask, known address or not.
+  for (const address of ['ada@example.com', 'nobody@example.com']) {
+    for (let i = 0; i < 3; i++) assert.equal((await reset.check(address, `client-${i}`)).allowed, true);
+    const fourth = await reset.check(` ${address.toUpperCase()} `, 'client-9');
+    assert.equal(fourth.allowed, false);
+    assert.equal(fourth.limitedBy, 'address');
+    assert.ok(fourth.retryAfterMs > 800_000 && fourth.retryAfterMs <= 900_000, String(fourth.retryAfterMs));
+  }
+  // Per client: 10 requests, whatever the addresses.
+  const c = { ip: '203.0.113.7', limitKey: '203.0.113.7' };
+  for (let i = 0; i < 10; i++) assert.equal((await reset.check(`a${i}@example.com`, c)).allowed, true);
+  const eleventh = await reset.check('z@example.com', c);
+  assert.equal(eleventh.limitedBy, 'client');
+  assert.ok(events.some((e) => e.type === 'ratelimit.blocked' && e.ip === '203.0.113.7'));
+  assert.ok(
+    events.every((e) => !JSON.stringify(e).includes('@')),
+    'no address in an event',
+  );
+  const reg = registrationLimits({
+    name: `t-reg-${process.pid}`,
+    perClient: { capacity: 2, refillPerSecond: 0.001 },
+  });
+  assert.equal((await reg.check('x@example.com', 'k')).allowed, true);
+  assert.equal((await reg.check('y@example.com', 'k')).allowed, true);
+  assert.equal((await reg.check('z@example.com', 'k')).limitedBy, 'client');
+  assert.throws(() => resetLimits({ perAddress: { capacity: 0, refillPerSecond: 1 } }), RangeError);
 });

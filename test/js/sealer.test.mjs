@@ -379,3 +379,31 @@ test('ttl is capped where RFC 3339 ends (year 9999): never a token that cannot b
     (e) => isStartGuardError(e, 'ERR_INVALID_OPTION'),
   );
 });
+
+test('values JSON drops (functions, symbols, toJSON giving undefined) are refused, never sealed unreadable', () => {
+  const s = createSealer({ secrets: key32() });
+  for (const value of [undefined, () => 1, Symbol('x'), { toJSON: () => undefined }]) {
+    assert.throws(() => s.seal(value, { ttl: 60 }), { code: 'ERR_INVALID_ARG_TYPE' }, String(value));
+  }
+  // What JSON keeps inside an object still round-trips as JSON would give it.
+  assert.deepEqual(s.unseal(s.seal({ a: 1, f: () => 1, u: undefined }, { ttl: 60 })), { a: 1 });
+  assert.equal(s.unseal(s.seal({ toJSON: () => 'j' }, { ttl: 60 })), 'j');
+});
+
+test('a token that would be born expired (sub-second ttl) or a clock that is not a number is refused with a code', () => {
+  const c = clock(T0 + 500);
+  const s = createSealer({ secrets: key32(), nowMs: c.nowMs });
+  for (const ttl of [0.4, Number.MIN_VALUE, 0.49]) {
+    assert.throws(
+      () => s.seal(1, { ttl }),
+      (e) => isStartGuardError(e, 'ERR_INVALID_OPTION'),
+      String(ttl),
+    );
+  }
+  assert.equal(s.unseal(s.seal(1, { ttl: 0.6 })), 1); // ends at the next whole second: readable
+  const broken = createSealer({ secrets: key32(), nowMs: () => NaN });
+  assert.throws(
+    () => broken.seal(1, { ttl: 60 }),
+    (e) => isStartGuardError(e, 'ERR_INVALID_OPTION'),
+  );
+});

@@ -527,3 +527,75 @@ test('a forged token whose carried deadline is later than its creation allows st
     assert.equal(await sessions.read(`__Host-session=${bad}`), null, String(ax));
   }
 });
+
+test('a legacy cookie (no ax) at the size limit still reads when it slides; reads never throw for a valid cookie', async () => {
+  const secrets = randomBytes(32);
+  const { sessions, clock } = setup({ secrets });
+  const sealer = createSealer({ secrets, nowMs: () => clock.ms, maxTokenBytes: 4096 });
+  const base = { sid: 'bGVnYWN5LXNpemUtbGltaXQ', uid: 'big', cms: T0, at: T0 / 1000 };
+  // Grow the data until the cookie (name + value) is as close to 4096 bytes as it gets.
+  let n = 2000;
+  let token;
+  for (;;) {
+    const t = sealer.seal(
+      { ...base, d: 'x'.repeat(n + 1) },
+      { ttl: 1800, purpose: 'start-guard/session/v1' },
+    );
+    if ('__Host-session'.length + t.length > 4096) break;
+    token = t;
+    n++;
+  }
+  assert.ok('__Host-session'.length + token.length > 4090);
+  const cookie = `__Host-session=${token}`;
+  assert.ok(await sessions.read(cookie));
+  clock.ms += 20 * MIN; // past half the idle window: a re-issue is due
+  const slid = await sessions.read(cookie);
+  assert.equal(slid.session.userId, 'big');
+  if (slid.setCookie) assert.ok(await sessions.read(cookieOf(slid.setCookie)));
+});
+
+test('a cookie carrying authTime in milliseconds (an older release) reads as authTime 0, "unknown"', async () => {
+  const secrets = randomBytes(32);
+  const { sessions, clock } = setup({ secrets });
+  const sealer = createSealer({ secrets, nowMs: () => clock.ms });
+  for (const at of [T0, 43_200, -1]) {
+    const t = sealer.seal(
+      { sid: 'bXMtYXV0aHRpbWUtY29va2ll', uid: 'm', cms: T0, at, d: null },
+      { ttl: 1800, purpose: 'start-guard/session/v1' },
+    );
+    const read = await sessions.read(`__Host-session=${t}`);
+    assert.equal(read.session.authTime, 0, String(at));
+    assert.equal(sessions.update(read.session, 1).session.authTime, 0);
+  }
+});
+
+test('update checks the Session it is given: wrong fields are errors, never a cookie that cannot be read', () => {
+  const { sessions } = setup();
+  const good = sessions.create('u', { a: 1 }).session;
+  const cases = [
+    [{ ...good, createdAtMs: String(good.createdAtMs) }, 'ERR_INVALID_ARG_TYPE'],
+    [{ ...good, createdAtMs: good.createdAtMs / 1000 }, 'ERR_OUT_OF_RANGE'],
+    [{ ...good, authTime: String(good.authTime) }, 'ERR_INVALID_ARG_TYPE'],
+    [{ ...good, authTime: good.authTime * 1000 }, 'ERR_OUT_OF_RANGE'],
+    [{ ...good, userId: undefined }, 'ERR_INVALID_ARG_TYPE'],
+    [{ ...good, userId: '' }, 'ERR_INVALID_ARG_TYPE'],
+    [{ ...good, id: '' }, 'ERR_INVALID_ARG_TYPE'],
+  ];
+  for (const [session, code] of cases)
+    assert.throws(() => sessions.update(session, 2), { code }, JSON.stringify(session));
+  assert.equal(sessions.update(good, 2).session.data, 2);
+});
+
+test('authTime: null is refused, not taken as "signed in now"; a clock before 2001 is refused at construction', () => {
+  const { sessions } = setup();
+  assert.throws(() => sessions.create('u', null, { authTime: null }), { code: 'ERR_INVALID_ARG_TYPE' });
+  const internals = sessions[Symbol.for('start-guard.session-internals')];
+  assert.throws(() => internals.create('u', null, { authTime: null }), { code: 'ERR_INVALID_ARG_TYPE' });
+  for (const ms of [0, 60_000, 946_684_800_000, NaN, Date.now() * 1000]) {
+    assert.throws(
+      () => setup({ nowMs: () => ms }),
+      (e) => isStartGuardError(e, 'ERR_INVALID_OPTION') && /nowMs/.test(e.message),
+      String(ms),
+    );
+  }
+});

@@ -6,33 +6,11 @@ import {
   createMemoryTokenStore,
   createPasswordHasher,
   createPasswordReset,
+  createRateLimiter,
   createSessionManager,
   createSingleUseTokens,
   requestLimits,
 } from 'start-guard';
-
-/** A token bucket per key (capacity, refill per second): what the flows' limits take from. */
-export function bucketLimiter({ capacity, refillPerSecond }) {
-  const buckets = new Map();
-  return {
-    async take(key, cost = 1) {
-      const now = performance.now() / 1000;
-      const b = buckets.get(key) ?? { tokens: capacity, at: now };
-      b.tokens = Math.min(capacity, b.tokens + (now - b.at) * refillPerSecond);
-      b.at = now;
-      buckets.set(key, b);
-      if (b.tokens >= cost) {
-        b.tokens -= cost;
-        return { allowed: true, remaining: Math.floor(b.tokens), retryAfterMs: 0 };
-      }
-      return {
-        allowed: false,
-        remaining: 0,
-        retryAfterMs: Math.ceil(((cost - b.tokens) / refillPerSecond) * 1000),
-      };
-    },
-  };
-}
 
 export function limits(
   kind,
@@ -43,8 +21,9 @@ export function limits(
   } = {},
 ) {
   return requestLimits({
-    perClient: bucketLimiter(perClient),
-    perAddress: bucketLimiter(perAddress),
+    // The real in-process limiter; unnamed, so each test's limits have buckets of their own.
+    perClient: createRateLimiter(perClient),
+    perAddress: createRateLimiter(perAddress),
     label: kind,
     onEvent,
   });
