@@ -4,7 +4,14 @@
 // exists (the hasher's dummy hash for unknown accounts, so both cost one hash); then the same
 // refusal, message, status and headers for an unknown account and a wrong password. A successful
 // sign-in gives the limits back, upgrades an outdated hash, and issues a fresh session.
-import { StartGuardError, isStartGuardError, normalizeIdentifier } from 'start-guard';
+import {
+  StartGuardError,
+  hashPassword,
+  isStartGuardError,
+  needsRehash,
+  normalizeIdentifier,
+  verifyPassword,
+} from 'start-guard';
 import type { LoginClient, Session } from 'start-guard';
 import { clientOf } from './client.js';
 import { type AuthCore, emitEvent } from './core.js';
@@ -18,6 +25,9 @@ export interface PasswordVerifier {
   needsRehash(stored: string): boolean;
   hash(password: string): Promise<string>;
 }
+
+// The default hasher's functions (made on first use by the core).
+const DEFAULT_HASHER: PasswordVerifier = { verify: verifyPassword, needsRehash, hash: hashPassword };
 
 /** What passwordSignIn needs of the limits (loginLimits() has it). */
 export interface SignInLimits {
@@ -43,7 +53,8 @@ export interface PasswordSignInOptions<TAccount extends PasswordAccount, TData> 
   saveHash(user: TAccount, passwordHash: string): void | Promise<void>;
   /** The new session's data, or a function of the account that returns it. */
   sessionData?: TData | ((user: TAccount) => TData | Promise<TData>);
-  hasher: PasswordVerifier;
+  /** Default: the default hasher (hashPassword's policy). Pass yours when you configured one. */
+  hasher?: PasswordVerifier;
   /** Per account and per client: loginLimits(). */
   limits: SignInLimits;
   /** "Remember me": a cookie that survives a browser restart. */
@@ -68,7 +79,8 @@ export async function passwordSignInFlow<TAccount extends PasswordAccount, TData
 ): Promise<PasswordSignInResult<TAccount>> {
   if (typeof options !== 'object' || options === null)
     throw new TypeError('The "options" argument must be an object');
-  const { identifier, password, findUser, saveHash, hasher, limits, sessionData, persistent } = options;
+  const { identifier, password, findUser, saveHash, limits, sessionData, persistent } = options;
+  const hasher = options.hasher ?? DEFAULT_HASHER;
   if (typeof findUser !== 'function') throw new TypeError('The "findUser" option must be a function');
   if (typeof saveHash !== 'function') throw new TypeError('The "saveHash" option must be a function');
   if (

@@ -68,15 +68,16 @@ test('requestReset limits: per client, then per address; 429 with Retry-After al
   assert.equal(known[3].code, 'ERR_RATE_LIMITED');
   assert.equal(known[3].retryAfter, 'set');
   assert.deepEqual(unknown, known);
-  // One inbox cannot be flooded from many clients: the address's own bucket.
+  // One inbox cannot be flooded from many clients: the address's own bucket (an address without
+  // an account is limited the same way).
   const flood = [];
-  for (let i = 0; i < 4; i++) flood.push((await requestReset('carol@example.com')).status);
+  for (let i = 0; i < 4; i++) flood.push((await requestReset('flood@example.com')).status);
   assert.deepEqual(flood, [200, 200, 200, 429]);
 });
 
 test('the reset page: Referrer-Policy no-referrer and no-store; the loader checks the link', async () => {
-  await requestReset('bob@example.com');
-  const mail = (await mails()).findLast((m) => m.to === 'bob@example.com' && m.kind === 'reset');
+  assert.equal((await requestReset('carol@example.com')).status, 200);
+  const mail = (await mails()).findLast((m) => m.to === 'carol@example.com' && m.kind === 'reset');
   const page = await app.fetch(`/reset-password?token=${encodeURIComponent(tokenOf(mail))}`, {
     headers: { accept: 'text/html' },
   });
@@ -103,7 +104,7 @@ test('completing a reset ends every session of the user (the old cookie is refus
   const bob = client.mintSession(SECRET, 'bob').cookie;
   assert.equal(await whoami(minted), 200);
 
-  await requestReset('alice@example.com');
+  assert.equal((await requestReset('alice@example.com')).status, 200);
   const token = tokenOf((await mails()).findLast((m) => m.to === 'alice@example.com'));
   const r = await completeReset(token, 'alice-new-password-2', signedIn);
   assert.equal(r.status, 200, r.text);
@@ -133,6 +134,20 @@ test('completing a reset ends every session of the user (the old cookie is refus
   assert.equal(replay.status, 200);
   assert.equal(replay.body.result, false);
   assert.equal((await completeReset('garbage', 'another-password-3')).body.result, false);
+});
+
+test("a new password the policy refuses is a 400 with the policy's code, and the link still works", async () => {
+  const before = (await mails()).length;
+  assert.equal((await requestReset('carol@example.com')).status, 200);
+  const sent = (await mails()).slice(before);
+  assert.equal(sent.length, 1);
+  const token = tokenOf(sent[0]);
+  const short = await completeReset(token, 'short');
+  assert.equal(short.status, 400, short.text);
+  assert.equal(short.headers.get('x-start-guard-error'), 'ERR_PASSWORD_TOO_SHORT');
+  assert.equal(short.body.error.code, 'ERR_PASSWORD_TOO_SHORT');
+  const ok = await completeReset(token, 'carol-new-password-2');
+  assert.equal(ok.body.result, true, ok.text);
 });
 
 test("e-mail verification: the signed-in user's link; another user's link is refused while signed in", async () => {

@@ -1,5 +1,5 @@
-// The app's accounts and e-mail flows, on the server: a user table in memory (password hashes,
-// e-mail addresses), the password hasher, the sign-in limits, password reset and e-mail
+// The app's accounts and e-mail flows, on the server: a user table in memory (password hashes made
+// by start-guard's default hasher, e-mail addresses), the sign-in limits, password reset and e-mail
 // verification over single-use tokens, and an outbox the tests read the links from. Built on the
 // first call, so nothing here runs in the browser.
 import {
@@ -7,12 +7,12 @@ import {
   createMemoryTokenStore,
   createPasswordReset,
   createSingleUseTokens,
+  hashPassword,
   loginLimits,
   registrationLimits,
   resetLimits,
 } from 'start-guard';
 import { revocation } from '../auth';
-import { createHasher } from './hasher';
 
 export interface Account {
   id: string;
@@ -28,13 +28,12 @@ export interface Mail {
 }
 
 async function build() {
-  const hasher = await createHasher();
   const table = new Map<string, Account>([
     [
       'alice',
-      { id: 'alice', email: 'alice@example.com', passwordHash: await hasher.hash('alice-password-1') },
+      { id: 'alice', email: 'alice@example.com', passwordHash: await hashPassword('alice-password-1') },
     ],
-    ['bob', { id: 'bob', email: 'bob@example.com', passwordHash: await hasher.hash('bob-password-1') }],
+    ['bob', { id: 'bob', email: 'bob@example.com', passwordHash: await hashPassword('bob-password-1') }],
     // Imported from an older system: bcrypt, upgraded to Argon2id at its first sign-in.
     [
       'carol',
@@ -52,7 +51,6 @@ async function build() {
   // Small buckets, so the tests reach the limits in a few requests.
   const bucket = (capacity: number) => ({ capacity, refillPerSecond: 1 / 60 });
   return {
-    hasher,
     table,
     outbox,
     findUser: async (identifier: string) => byEmail(identifier),
@@ -70,7 +68,6 @@ async function build() {
       url: `${base}/reset-password`,
       findUser: async (identifier) => byEmail(identifier),
       send: async (m) => void outbox.push({ to: m.to, userId: m.userId, url: m.url, kind: 'reset' }),
-      hasher,
       savePassword: async (userId, passwordHash) => {
         table.get(userId)!.passwordHash = passwordHash;
       },

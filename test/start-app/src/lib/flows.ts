@@ -24,7 +24,7 @@ export const passwordLogin = createServerFn({ method: 'POST' })
       password: data.password,
       findUser: a.findUser,
       saveHash: a.saveHash,
-      hasher: a.hasher,
+      // No hasher: start-guard's default (OWASP Argon2id), the one the accounts were hashed with.
       limits: a.loginLimits,
       sessionData: { theme: 'dark' },
       persistent: data.persistent,
