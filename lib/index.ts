@@ -41,6 +41,8 @@ export type {
 } from './ratelimit/login';
 export { normalizeIdentifier } from './ratelimit/identifier';
 export { clientAddress } from './client-address/client-address';
+export { safeRedirect } from './safe-redirect';
+export type { SafeRedirectOptions } from './safe-redirect';
 export type {
   ClientAddress,
   ClientAddressInput,

@@ -57,8 +57,12 @@ export async function refuse(
   if (error.code === 'ERR_UNAUTHENTICATED' && core !== undefined && core.onUnauthenticated !== 'error') {
     const url = new URL(request.url);
     const target = new URL(core.onUnauthenticated, url.origin);
-    target.searchParams.set('returnTo', url.pathname + url.search);
-    throw (await redirect())({ href: target.pathname + target.search });
+    // The sign-in page itself (its loader calling a guarded function) gets the error, not another
+    // redirect to itself: that would loop, nesting returnTo deeper on every hop.
+    if (url.pathname !== target.pathname) {
+      target.searchParams.set('returnTo', url.pathname + url.search);
+      throw (await redirect())({ href: target.pathname + target.search });
+    }
   }
   throw error;
 }

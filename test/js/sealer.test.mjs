@@ -331,7 +331,9 @@ test('an oversized seal is refused before any native work, and later calls cost 
   );
   // Refused after JSON.stringify (the caller's value), without the native copy and encryption.
   const refusedMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const after = usPerCall(work);
+  // The best of three measurements: a garbage collection of the 64 MiB strings, or a noisy
+  // neighbour, may slow one of them; the defect made every call 200x slower, every time.
+  const after = Math.min(usPerCall(work), usPerCall(work), usPerCall(work));
   // Before the fix: unseal 5 µs -> 1046 µs and seal 4 µs -> 2195 µs (a 64 MiB buffer resized and
   // wiped on every call). A bound of 3x leaves room for a noisy machine.
   assert.ok(after < before * 3, `after an oversized seal: ${after.toFixed(2)} µs vs ${before.toFixed(2)} µs`);
@@ -352,7 +354,7 @@ test('the binding keeps its reused buffers bounded: a huge native seal leaves la
   const before = usPerCall(work);
   const huge = b.seal(key, 'y'.repeat(16 << 20), '', 'p'.repeat(1 << 20));
   assert.equal(b.unseal(key, huge, 'p'.repeat(1 << 20)).length, 16 << 20);
-  const after = usPerCall(work);
+  const after = Math.min(usPerCall(work), usPerCall(work), usPerCall(work));
   assert.ok(after < before * 3, `after a 16 MiB seal: ${after.toFixed(2)} µs vs ${before.toFixed(2)} µs`);
   // Every string still arrives whole (no cut at a buffer boundary after the switch of buffers).
   for (const n of [65534, 65535, 65536, 21845, 21846]) {

@@ -421,7 +421,8 @@ test('after a refused oversized create, reading sessions costs what it did', asy
     () => sessions.create('u', 'z'.repeat(8 << 20)),
     (e) => isStartGuardError(e, 'ERR_COOKIE_TOO_LARGE'),
   );
-  const after = await usPerRead();
+  // Best of three (a collection of the 8 MiB string or a noisy neighbour may slow one).
+  const after = Math.min(await usPerRead(), await usPerRead(), await usPerRead());
   // Before the fix: 15 µs -> 101 µs per read after one 8 MiB create.
   assert.ok(after < before * 3, `${after.toFixed(1)} µs vs ${before.toFixed(1)} µs`);
 });

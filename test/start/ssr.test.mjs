@@ -36,3 +36,12 @@ test("onUnauthenticated: 'error': the route's error boundary gets the StartGuard
   assert.equal(ok.status, 200);
   assert.match(ok.text, /Strict page for <!-- -->bob|Strict page for bob/);
 });
+
+test('the sign-in page itself calling a guarded function gets the error, not a redirect to itself (no loop)', async () => {
+  // Start's own search encoding (?guarded=1 is first redirected to it by the router)
+  const r = await app.fetch('/login?guarded=%221%22', { headers: html });
+  assert.notEqual(r.status, 307, `redirected to ${r.headers.get('location')}`);
+  assert.match(r.text, /sign-in page error: (<!-- -->)?ERR_UNAUTHENTICATED/);
+  const plain = await app.fetch('/login', { headers: html });
+  assert.equal(plain.status, 200);
+});
