@@ -177,3 +177,165 @@ TEST_CASE("pool: shutdown joins the threads and drops jobs that have not run", "
   REQUIRE(c.delivered == 0);
   REQUIRE(c.destroyed == 6);
 }
+
+// ---- review of issue 8: admission, hand-off and arenas ----------------------------------------
+
+namespace {
+
+// Records the arena it ran in (null outside one), so a test can tell which thread took it.
+class ArenaProbe : public sg::PoolJob {
+ public:
+  ArenaProbe(Counters& c, size_t bytes, Gate* gate, std::atomic<const uint8_t*>* seen)
+      : c_(c), bytes_(bytes), gate_(gate), seen_(seen) {}
+  size_t memory_bytes() const noexcept override { return bytes_; }
+  void run(sg::argon2::Arena* arena) noexcept override {
+    if (seen_ != nullptr) *seen_ = arena != nullptr ? arena->data() : nullptr;
+    if (gate_ != nullptr) gate_->wait();
+    ++c_.ran;
+  }
+  void deliver(std::unique_ptr<sg::PoolJob>) noexcept override { ++c_.delivered; }
+
+ private:
+  Counters& c_;
+  size_t bytes_;
+  Gate* gate_;
+  std::atomic<const uint8_t*>* seen_;
+};
+
+sg::Admission submit_probe(sg::HashPool& pool, Counters& c, size_t bytes, Gate* gate,
+                           std::atomic<const uint8_t*>* seen) {
+  std::unique_ptr<sg::PoolJob> job = std::make_unique<ArenaProbe>(c, bytes, gate, seen);
+  return pool.submit(job);
+}
+
+// Opens the gate when the test leaves, however it leaves (declared after the pool, so a failed
+// REQUIRE does not leave the pool's destructor waiting on a closed gate).
+struct Opener {
+  Gate& gate;
+  ~Opener() { gate.release(); }
+};
+
+// Submits one job at a time, each after the previous one was delivered; returns how many of
+// `n` were admitted.
+int sequential(sg::HashPool& pool, Counters& c, size_t bytes, int n) {
+  int admitted = 0;
+  for (int i = 0; i < n; ++i) {
+    const int before = c.delivered;
+    if (submit(pool, c, bytes) != sg::Admission::accepted) continue;
+    ++admitted;
+    eventually([&] { return c.delivered == before + 1; });
+  }
+  return admitted;
+}
+
+}  // namespace
+
+TEST_CASE("pool: an idle pool admits a hash that its idle threads' arenas hold", "[pool]") {
+  // The policy layer's tightest setting: budget = threads x m, arena = m. Once the threads hold
+  // their arenas, an idle pool must still take one hash per idle thread.
+  Counters c;
+  sg::HashPool one({1, 16, 8192, 8192});
+  REQUIRE(sequential(one, c, 8192 * kKiB, 5) == 5);
+  sg::PoolStats s = one.stats();
+  REQUIRE(s.memory_in_use_kib == 8192);
+  REQUIRE(s.arena_kib_held == 8192);
+
+  Counters c2;
+  Gate gate, gate2;
+  sg::HashPool two({2, 16, 16384, 8192});
+  Opener open{gate}, open2{gate2};
+  REQUIRE(submit(two, c2, 8192 * kKiB, &gate) == sg::Admission::accepted);
+  REQUIRE(submit(two, c2, 8192 * kKiB, &gate) == sg::Admission::accepted);
+  // Both threads busy: a waiting job counts in full (the budget holds no more).
+  REQUIRE(submit(two, c2, 8192 * kKiB) == sg::Admission::over_budget);
+  gate.release();
+  eventually([&] { return c2.delivered == 2; });
+  REQUIRE(two.stats().arena_kib_held == 16384);
+  REQUIRE(sequential(two, c2, 8192 * kKiB, 6) == 6);
+  REQUIRE(submit(two, c2, 8192 * kKiB, &gate2) == sg::Admission::accepted);
+  REQUIRE(submit(two, c2, 8192 * kKiB, &gate2) == sg::Admission::accepted);
+  REQUIRE(two.stats().memory_in_use_kib == 16384);
+  gate2.release();
+  eventually([&] { return c2.delivered == 10; });
+}
+
+TEST_CASE("pool: a job runs on the idle thread it was counted against", "[pool]") {
+  // Two idle threads, one holding an 8 MiB arena, one without: an arena-sized job and a 16 MiB
+  // one (outside any arena) fit a 24 MiB budget only if the first runs in the warm arena.
+  for (int round = 0; round < 30; ++round) {
+    Counters c;
+    Gate gate;
+    std::atomic<const uint8_t*> warm{nullptr}, first{nullptr};
+    std::atomic<const uint8_t*> second{reinterpret_cast<const uint8_t*>(&gate)};  // not yet run
+    sg::HashPool pool({2, 16, 1 << 20, 8192});
+    Opener open{gate};
+    REQUIRE(submit_probe(pool, c, 8192 * kKiB, nullptr, &warm) == sg::Admission::accepted);
+    eventually([&] { return c.delivered == 1; });
+    REQUIRE(warm.load() != nullptr);
+    pool.configure({2, 16, 24576, 8192});
+    REQUIRE(submit_probe(pool, c, 8192 * kKiB, &gate, &first) == sg::Admission::accepted);
+    REQUIRE(submit_probe(pool, c, 16384 * kKiB, &gate, &second) == sg::Admission::accepted);
+    eventually([&] { return pool.stats().running == 2 && c.ran == 1; });
+    eventually([&] { return first != nullptr && second == nullptr; });
+    // The warm thread took it: 8 + 16 MiB are really all the pool holds.
+    REQUIRE(first.load() == warm.load());
+    const sg::PoolStats s = pool.stats();
+    REQUIRE(s.memory_in_use_kib == 24576);
+    REQUIRE(s.arena_kib_held == 8192);
+    REQUIRE(submit_probe(pool, c, 1, nullptr, nullptr) == sg::Admission::over_budget);
+    gate.release();
+    eventually([&] { return c.delivered == 3; });
+  }
+}
+
+TEST_CASE("pool: a lowered arena_kib or budget gives idle arenas back at once", "[pool]") {
+  Counters c;
+  sg::HashPool pool({1, 16, 1 << 20, 65536});
+  REQUIRE(sequential(pool, c, 65536 * kKiB, 1) == 1);
+  REQUIRE(pool.stats().arena_kib_held == 65536);
+  pool.configure({1, 16, 65536, 1024});
+  eventually([&] { return pool.stats().arena_kib_held == 0; });
+  REQUIRE(pool.stats().memory_in_use_kib == 0);
+  REQUIRE(sequential(pool, c, 1024 * kKiB, 3) == 3);
+  REQUIRE(pool.stats().arena_kib_held == 1024);
+
+  // The budget alone lowered under the arenas held: idle arenas go until the pool fits it.
+  Counters c2;
+  Gate gate;
+  sg::HashPool two({2, 16, 1 << 20, 8192});
+  Opener open{gate};
+  REQUIRE(submit(two, c2, 8192 * kKiB, &gate) == sg::Admission::accepted);
+  REQUIRE(submit(two, c2, 8192 * kKiB, &gate) == sg::Admission::accepted);
+  gate.release();
+  eventually([&] { return c2.delivered == 2; });
+  REQUIRE(two.stats().arena_kib_held == 16384);
+  two.configure({2, 16, 8192, 8192});
+  eventually([&] { return two.stats().memory_in_use_kib <= 8192; });
+  REQUIRE(two.stats().arena_kib_held == 8192);
+  REQUIRE(sequential(two, c2, 8192 * kKiB, 4) == 4);
+  REQUIRE(two.stats().memory_in_use_kib == 8192);
+}
+
+TEST_CASE("pool: with max_queue 0 a thread that is not running a job takes one", "[pool]") {
+  Counters c;
+  Gate gate;
+  sg::HashPool pool({1, 0, 1 << 20, 64});
+  Opener open{gate};
+  // The first job of a fresh pool (its thread not started yet), then one at a time.
+  REQUIRE(sequential(pool, c, 0, 200) == 200);
+  REQUIRE(submit(pool, c, 0, &gate) == sg::Admission::accepted);
+  REQUIRE(submit(pool, c, 0) == sg::Admission::queue_full);  // its one thread is busy
+  gate.release();
+  eventually([&] { return c.delivered == 201; });
+
+  Counters c2;
+  Gate gate2;
+  sg::HashPool two({2, 0, 1 << 20, 64});
+  Opener open2{gate2};
+  REQUIRE(submit(two, c2, 0, &gate2) == sg::Admission::accepted);
+  REQUIRE(submit(two, c2, 0, &gate2) == sg::Admission::accepted);
+  REQUIRE(submit(two, c2, 0) == sg::Admission::queue_full);
+  gate2.release();
+  eventually([&] { return c2.delivered == 2; });
+  REQUIRE(sequential(two, c2, 0, 50) == 50);
+}
