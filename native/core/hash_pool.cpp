@@ -147,13 +147,12 @@ void HashPool::start_threads_locked() {
   }
 }
 
-Admission HashPool::submit(std::unique_ptr<PoolJob>& job) {
-  const uint64_t bytes = job->memory_bytes();
-  std::lock_guard<std::mutex> lock(mu_);
-  if (shutting_down_) return Admission::queue_full;
-  if (workers_.empty()) start_threads_locked();
+Admission HashPool::admission_locked(uint64_t bytes, Placement& where) const {
+  where = Placement{};
   const uint64_t budget = config_.memory_budget_kib * kKiB;
   const uint64_t in_use = in_use_locked();
+  // No thread started yet (submit starts them first): a fresh thread, without an arena.
+  if (workers_.empty()) return bytes > budget ? Admission::over_budget : Admission::accepted;
   // An idle thread (one not running a job, started or not) takes the job at once: it does not
   // wait, so max_queue does not apply. Jobs already waiting keep their turn.
   if (queue_.empty()) {
@@ -162,7 +161,7 @@ Admission HashPool::submit(std::unique_ptr<PoolJob>& job) {
       // A job outside the arena may still fit if the idle thread with the largest arena gives
       // it back first (the job would not use it).
       Worker* largest = nullptr;
-      for (auto& w : workers_)
+      for (const auto& w : workers_)
         if (!w->busy && !w->stop && w->arena_bytes > (largest ? largest->arena_bytes : 0))
           largest = w.get();
       if (largest != nullptr)
@@ -170,14 +169,29 @@ Admission HashPool::submit(std::unique_ptr<PoolJob>& job) {
     }
     if (p.worker != nullptr) {
       if (in_use + p.cost > budget) return Admission::over_budget;
-      hand_over_locked(p, std::move(job));
+      where = p;
       return Admission::accepted;
     }
   }
   if (queue_.size() >= config_.max_queue) return Admission::queue_full;
   if (in_use + bytes > budget) return Admission::over_budget;
-  queued_bytes_ += bytes;
-  queue_.push_back(std::move(job));
+  return Admission::accepted;  // it waits
+}
+
+Admission HashPool::submit(std::unique_ptr<PoolJob>& job) {
+  const uint64_t bytes = job->memory_bytes();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (shutting_down_) return Admission::queue_full;
+  if (workers_.empty()) start_threads_locked();
+  Placement where;
+  const Admission a = admission_locked(bytes, where);
+  if (a != Admission::accepted) return a;
+  if (where.worker != nullptr) {
+    hand_over_locked(where, std::move(job));
+  } else {
+    queued_bytes_ += bytes;
+    queue_.push_back(std::move(job));
+  }
   return Admission::accepted;
 }
 

@@ -107,6 +107,9 @@ class HashPool {
   void start_threads_locked();
   uint64_t in_use_locked() const;
   Placement place_locked(uint64_t bytes) const;
+  // What submit would answer now for a job of `bytes`; when accepted, `where` names the idle
+  // thread that takes it (none: it waits).
+  Admission admission_locked(uint64_t bytes, Placement& where) const;
   void hand_over_locked(const Placement& p, std::unique_ptr<PoolJob> job);
   void dispatch_locked();
   void shed_locked(Worker& w);
