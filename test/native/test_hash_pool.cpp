@@ -38,11 +38,16 @@ struct Counters {
 
 class TestJob : public sg::PoolJob {
  public:
-  TestJob(Counters& c, size_t bytes, Gate* gate = nullptr) : c_(c), bytes_(bytes), gate_(gate) {}
+  // `seen`, when given, records the arena the job ran in (null outside one), so a test can tell
+  // which thread took it.
+  TestJob(Counters& c, size_t bytes, Gate* gate = nullptr,
+          std::atomic<const uint8_t*>* seen = nullptr)
+      : c_(c), bytes_(bytes), gate_(gate), seen_(seen) {}
   ~TestJob() override { ++c_.destroyed; }
   size_t memory_bytes() const noexcept override { return bytes_; }
   void run(sg::argon2::Arena* arena) noexcept override {
     ++c_.started;
+    if (seen_ != nullptr) *seen_ = arena != nullptr ? arena->data() : nullptr;
     if (gate_ != nullptr) gate_->wait();
     if (arena != nullptr && arena->capacity() >= bytes_) ++c_.with_arena;
     ++c_.ran;
@@ -53,10 +58,12 @@ class TestJob : public sg::PoolJob {
   Counters& c_;
   size_t bytes_;
   Gate* gate_;
+  std::atomic<const uint8_t*>* seen_;
 };
 
-sg::Admission submit(sg::HashPool& pool, Counters& c, size_t bytes, Gate* gate = nullptr) {
-  std::unique_ptr<sg::PoolJob> job = std::make_unique<TestJob>(c, bytes, gate);
+sg::Admission submit(sg::HashPool& pool, Counters& c, size_t bytes, Gate* gate = nullptr,
+                     std::atomic<const uint8_t*>* seen = nullptr) {
+  std::unique_ptr<sg::PoolJob> job = std::make_unique<TestJob>(c, bytes, gate, seen);
   const sg::Admission a = pool.submit(job);
   REQUIRE((a == sg::Admission::accepted) == (job == nullptr));
   return a;
@@ -185,32 +192,6 @@ TEST_CASE("pool: shutdown joins the threads and drops jobs that have not run", "
 
 namespace {
 
-// Records the arena it ran in (null outside one), so a test can tell which thread took it.
-class ArenaProbe : public sg::PoolJob {
- public:
-  ArenaProbe(Counters& c, size_t bytes, Gate* gate, std::atomic<const uint8_t*>* seen)
-      : c_(c), bytes_(bytes), gate_(gate), seen_(seen) {}
-  size_t memory_bytes() const noexcept override { return bytes_; }
-  void run(sg::argon2::Arena* arena) noexcept override {
-    if (seen_ != nullptr) *seen_ = arena != nullptr ? arena->data() : nullptr;
-    if (gate_ != nullptr) gate_->wait();
-    ++c_.ran;
-  }
-  void deliver(std::unique_ptr<sg::PoolJob>) noexcept override { ++c_.delivered; }
-
- private:
-  Counters& c_;
-  size_t bytes_;
-  Gate* gate_;
-  std::atomic<const uint8_t*>* seen_;
-};
-
-sg::Admission submit_probe(sg::HashPool& pool, Counters& c, size_t bytes, Gate* gate,
-                           std::atomic<const uint8_t*>* seen) {
-  std::unique_ptr<sg::PoolJob> job = std::make_unique<ArenaProbe>(c, bytes, gate, seen);
-  return pool.submit(job);
-}
-
 // Opens the gate when the test leaves, however it leaves (declared after the pool, so a failed
 // REQUIRE does not leave the pool's destructor waiting on a closed gate).
 struct Opener {
@@ -274,12 +255,12 @@ TEST_CASE("pool: a job runs on the idle thread it was counted against", "[pool]"
     std::atomic<const uint8_t*> second{reinterpret_cast<const uint8_t*>(&gate)};  // not yet run
     sg::HashPool pool({2, 16, 1 << 20, 8192});
     Opener open{gate};
-    REQUIRE(submit_probe(pool, c, 8192 * kKiB, nullptr, &warm) == sg::Admission::accepted);
+    REQUIRE(submit(pool, c, 8192 * kKiB, nullptr, &warm) == sg::Admission::accepted);
     eventually([&] { return c.delivered == 1; });
     REQUIRE(warm.load() != nullptr);
     pool.configure({2, 16, 24576, 8192});
-    REQUIRE(submit_probe(pool, c, 8192 * kKiB, &gate, &first) == sg::Admission::accepted);
-    REQUIRE(submit_probe(pool, c, 16384 * kKiB, &gate, &second) == sg::Admission::accepted);
+    REQUIRE(submit(pool, c, 8192 * kKiB, &gate, &first) == sg::Admission::accepted);
+    REQUIRE(submit(pool, c, 16384 * kKiB, &gate, &second) == sg::Admission::accepted);
     eventually([&] { return pool.stats().running == 2 && c.ran == 1; });
     eventually([&] { return first != nullptr && second == nullptr; });
     // The warm thread took it: 8 + 16 MiB are really all the pool holds.
@@ -287,7 +268,7 @@ TEST_CASE("pool: a job runs on the idle thread it was counted against", "[pool]"
     const sg::PoolStats s = pool.stats();
     REQUIRE(s.memory_in_use_kib == 24576);
     REQUIRE(s.arena_kib_held == 8192);
-    REQUIRE(submit_probe(pool, c, 1, nullptr, nullptr) == sg::Admission::over_budget);
+    REQUIRE(submit(pool, c, 1) == sg::Admission::over_budget);
     gate.release();
     eventually([&] { return c.delivered == 3; });
   }
@@ -361,7 +342,7 @@ TEST_CASE("pool: a job outside the arena fits when an idle thread gives its aren
   REQUIRE(pool.stats().memory_in_use_kib == 16384);
   Gate gate2;
   Opener open2{gate2};
-  REQUIRE(submit_probe(pool, c, 16384 * kKiB, &gate2, &seen) == sg::Admission::accepted);
+  REQUIRE(submit(pool, c, 16384 * kKiB, &gate2, &seen) == sg::Admission::accepted);
   eventually([&] { return seen.load() == nullptr; });  // started, outside any arena
   sg::PoolStats s = pool.stats();
   REQUIRE(s.memory_in_use_kib == 24576);
