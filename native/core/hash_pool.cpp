@@ -195,6 +195,13 @@ Admission HashPool::submit(std::unique_ptr<PoolJob>& job) {
   return Admission::accepted;
 }
 
+Admission HashPool::would_admit(uint64_t bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (shutting_down_) return Admission::queue_full;
+  Placement where;
+  return admission_locked(bytes, where);
+}
+
 void HashPool::configure(const PoolConfig& config) {
   std::lock_guard<std::mutex> lock(mu_);
   config_ = config;
@@ -217,6 +224,31 @@ void HashPool::configure(const PoolConfig& config) {
     if (!w->busy && w->arena_bytes > arena_limit) shed_locked(*w);
   shed_over_budget_locked();
   dispatch_locked();  // new threads take waiting jobs
+}
+
+PoolConfig HashPool::request(const PoolRequest& r) {
+  // Requests apply one at a time, so the last configure() is always the fold of all of them.
+  std::lock_guard<std::mutex> serial(request_mu_);
+  PoolRequest a;
+  PoolConfig c;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    asked_.threads = std::max(asked_.threads, r.threads);
+    asked_.max_queue = std::max(asked_.max_queue, r.max_queue);
+    asked_.arena_kib = std::max(asked_.arena_kib, r.arena_kib);
+    if (r.memory_budget_kib != 0 &&
+        (asked_.memory_budget_kib == 0 || r.memory_budget_kib < asked_.memory_budget_kib))
+      asked_.memory_budget_kib = r.memory_budget_kib;
+    a = asked_;
+    c = config_;
+  }
+  if (a.threads != 0) c.threads = a.threads;
+  // Each hasher bounds its own calls; the pool's queue only grows to hold the longest bound.
+  c.max_queue = std::max(c.max_queue, a.max_queue);
+  c.arena_kib = std::max(c.arena_kib, a.arena_kib);  // an arena only grows to what a hash uses
+  if (a.memory_budget_kib != 0) c.memory_budget_kib = a.memory_budget_kib;
+  configure(c);
+  return c;
 }
 
 PoolStats HashPool::stats() {
