@@ -84,9 +84,10 @@ export interface Binding {
   /**
    * $2a$, $2b$ or $2y$, compared in constant time. Resolves false at once for a malformed hash
    * or a password over 72 bytes or with a NUL (legacy truncation is the caller's choice: pass
-   * the first 72 bytes).
+   * the first 72 bytes), and for a stored cost over `maxCost` (4 to 31; default 15, when
+   * undefined or null), so a stored $2b$31$ cannot hold a pool thread for days.
    */
-  bcryptVerify(hash: string, password: Uint8Array): Promise<boolean>;
+  bcryptVerify(hash: string, password: Uint8Array, maxCost?: number | null): Promise<boolean>;
   bcryptParse(hash: string): BcryptHashInfo | null;
   /** Process-wide (every worker_thread shares the pool); returns the whole configuration. */
   hashPoolConfigure(config: Partial<HashPoolConfig>): HashPoolConfig;

@@ -49,8 +49,9 @@ export function bcryptHash(password: Uint8Array, cost: number): Promise<string> 
   return native().bcryptHash(password, cost);
 }
 
-export function bcryptVerify(hash: string, password: Uint8Array): Promise<boolean> {
-  return native().bcryptVerify(hash, password);
+/** False at once (nothing hashed) for a stored cost over `maxCost` (default 15). */
+export function bcryptVerify(hash: string, password: Uint8Array, maxCost?: number | null): Promise<boolean> {
+  return native().bcryptVerify(hash, password, maxCost);
 }
 
 export function bcryptParse(hash: string): BcryptHashInfo | null {

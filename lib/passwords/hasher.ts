@@ -232,7 +232,7 @@ export function createPasswordHasher(options?: PasswordHasherOptions): PasswordH
       valid = await admitted(bytes, (b) =>
         plan.kind === 'argon2'
           ? argon2Verify(plan.stored, b, plan.secret, policy.ceilings)
-          : bcryptVerify(plan.stored, b),
+          : bcryptVerify(plan.stored, b, policy.maxBcryptCost),
       ).catch((err: unknown) => {
         for (const rest of plan.candidates.slice(i + 1)) rest.fill(0);
         throw err;

@@ -203,12 +203,14 @@ class BcryptVerifyJob final : public HashJob {
  public:
   SecretBytes password;
   std::string hash;
+  uint32_t max_cost = sg::bcrypt::kDefaultMaxVerifyCost;
 
   size_t memory_bytes() const noexcept override { return 0; }
   void run(a2::Arena*) noexcept override {
     if (abandoned()) return;
     try {
-      sg::bcrypt::verify(hash.data(), hash.size(), password.data(), password.size(), match_);
+      sg::bcrypt::verify(hash.data(), hash.size(), password.data(), password.size(), match_,
+                         max_cost);
     } catch (...) {
       match_ = false;
     }
@@ -324,18 +326,25 @@ Napi::Value BcryptHash(const Napi::CallbackInfo& info) {
   return Submit(env, std::move(job));
 }
 
-// bcryptVerify(hash, password) -> Promise<boolean>; false at once for a malformed hash, a
-// password over 72 bytes or with a NUL (a caller that accepts legacy truncation passes the
-// first 72 bytes itself).
+// bcryptVerify(hash, password, maxCost?) -> Promise<boolean>; false at once (nothing hashed)
+// for a malformed hash, a stored cost over maxCost (default 15; the counterpart of the PHC
+// parser's ceilings), a password over 72 bytes or with a NUL (a caller that accepts legacy
+// truncation passes the first 72 bytes itself).
 Napi::Value BcryptVerify(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   RequireBcrypt(env);
   auto job = std::make_unique<BcryptVerifyJob>();
   job->hash = ReadHashString(info, 0, "hash");
   job->password = CopyPassword(info, 1);
+  if (info.Length() > 2 && !info[2].IsUndefined() && !info[2].IsNull()) {
+    const uint32_t max_cost = ArgUint32(info, 2, "maxCost");
+    if (max_cost < sg::bcrypt::kMinCost || max_cost > sg::bcrypt::kMaxCost)
+      ThrowRange(env, "The \"maxCost\" argument must be an integer from 4 to 31");
+    job->max_cost = max_cost;
+  }
   sg::bcrypt::Info parsed;
   bool ok = sg::bcrypt::parse(job->hash.data(), job->hash.size(), parsed) &&
-            job->password.size() <= sg::bcrypt::kMaxPassword;
+            parsed.cost <= job->max_cost && job->password.size() <= sg::bcrypt::kMaxPassword;
   for (size_t i = 0; ok && i < job->password.size(); ++i) ok = job->password.data()[i] != 0;
   if (!ok) return Resolved(env, Napi::Boolean::New(env, false));
   return Submit(env, std::move(job));

@@ -106,13 +106,15 @@ Result hash(const uint8_t* password, size_t len, uint32_t cost, std::string& out
   return Result::ok;
 }
 
-Result verify(const char* hash, size_t hash_len, const uint8_t* password, size_t len, bool& match) {
+Result verify(const char* hash, size_t hash_len, const uint8_t* password, size_t len, bool& match,
+              uint32_t max_cost) {
   match = false;
   const Libcrypt& c = lib();
   if (c.crypt_rn == nullptr) return Result::unavailable;
   Info info;
   Phrase phrase;
-  if (!parse(hash, hash_len, info) || !phrase.set(password, len)) return Result::ok;
+  if (!parse(hash, hash_len, info) || info.cost > max_cost || !phrase.set(password, len))
+    return Result::ok;
   char setting[kHashLength + 1];
   std::memcpy(setting, hash, kHashLength);
   setting[kHashLength] = '\0';

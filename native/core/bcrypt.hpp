@@ -13,6 +13,10 @@ namespace sg::bcrypt {
 
 constexpr size_t kMaxPassword = 72;
 constexpr uint32_t kMinCost = 4, kMaxCost = 31;
+// The highest stored cost verify will hash unless the caller allows more, as the PHC parser's
+// ceilings do for Argon2: a stored $2b$31$ would hold a pool thread for days. 15 is the policy
+// layer's maxBcryptCost default.
+constexpr uint32_t kDefaultMaxVerifyCost = 15;
 constexpr size_t kHashLength = 60;
 
 struct Info {
@@ -32,7 +36,9 @@ enum class Result { ok, refused, unavailable, failed };
 Result hash(const uint8_t* password, size_t len, uint32_t cost, std::string& out);
 
 // match is true only when the hash is well formed and the password gives it (compared in
-// constant time). A malformed hash or a refused password is ok with match = false.
-Result verify(const char* hash, size_t hash_len, const uint8_t* password, size_t len, bool& match);
+// constant time). A malformed hash, a cost over max_cost (nothing is hashed) or a refused
+// password is ok with match = false.
+Result verify(const char* hash, size_t hash_len, const uint8_t* password, size_t len, bool& match,
+              uint32_t max_cost = kDefaultMaxVerifyCost);
 
 }  // namespace sg::bcrypt

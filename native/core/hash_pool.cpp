@@ -1,6 +1,7 @@
 #include "hash_pool.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace sg {
 
@@ -15,56 +16,118 @@ PoolConfig HashPool::defaults() {
 }
 
 HashPool& HashPool::instance() {
-  // A function-local static: destroyed at exit, which stops and joins the threads.
-  static HashPool pool(defaults());
-  return pool;
+  // Deliberately never destroyed: a static's destructor joins the threads at exit, and a hash
+  // cannot be cancelled, so process.exit() waited out the longest one running (seconds; days for
+  // a $2b$31$). At exit the pool is only shut down; the OS takes the threads and the memory.
+  static HashPool* const pool = [] {
+    auto* p = new HashPool(defaults());
+    std::atexit([] { instance().shut_down(); });
+    return p;
+  }();
+  return *pool;
 }
 
 HashPool::HashPool(const PoolConfig& config) : config_(config) {}
 
 HashPool::~HashPool() {
-  std::deque<std::unique_ptr<PoolJob>> dropped;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    shutting_down_ = true;
-    dropped.swap(queue_);  // never run; their destructors wipe their inputs
-    queued_bytes_ = 0;
-    for (auto& w : workers_) w->stop = true;
-  }
-  cv_.notify_all();
-  // A running hash finishes first (milliseconds); its result is dropped, not delivered.
+  shut_down();
+  // A running hash finishes first; its result is dropped, not delivered.
   for (auto& w : workers_)
     if (w->thread.joinable()) w->thread.join();
 }
 
+void HashPool::shut_down() noexcept {
+  std::deque<std::unique_ptr<PoolJob>> dropped;  // never run; their destructors wipe inputs
+  std::vector<std::unique_ptr<PoolJob>> handed;
+  std::unique_lock<std::mutex> lock(mu_);
+  shutting_down_ = true;
+  dropped.swap(queue_);
+  queued_bytes_ = 0;
+  for (auto& w : workers_) {
+    w->stop = true;
+    if (w->next) handed.push_back(std::move(w->next));
+    w->wake.notify_one();
+  }
+  // A result being handed to its environment is a non-blocking call: let it finish, so nothing
+  // touches Node once this returns (at exit, Node is being torn down).
+  delivered_.wait(lock, [&] { return delivering_ == 0; });
+  lock.unlock();
+}
+
 uint64_t HashPool::in_use_locked() const {
   uint64_t total = queued_bytes_;
-  std::vector<uint64_t> idle_arenas;
-  for (const auto& w : workers_) {
-    total += w->arena_bytes + w->running_bytes;
-    if (w->idle && !w->stop) idle_arenas.push_back(w->arena_bytes);
-  }
-  // The first waiting jobs are about to start on the idle threads: one that fits in arena_kib
-  // costs only what its thread's arena must grow by (largest arenas matched first), so the
-  // count does not depend on whether a thread has woken up yet.
-  std::sort(idle_arenas.rbegin(), idle_arenas.rend());
-  const uint64_t limit = config_.arena_kib * kKiB;
-  for (size_t i = 0; i < idle_arenas.size() && i < queue_.size(); ++i) {
-    const uint64_t bytes = queue_[i]->memory_bytes();
-    if (bytes > 0 && bytes <= limit) total -= std::min(bytes, idle_arenas[i]);
-  }
+  for (const auto& w : workers_) total += w->arena_bytes + w->running_bytes;
   return total;
 }
 
-// Idle threads that will take a job (not those told to stop): a job for one of them does not
-// wait, so it does not count against max_queue.
-uint32_t HashPool::idle_locked() const {
-  uint32_t n = 0;
-  for (const auto& w : workers_) n += w->idle && !w->stop;
-  return n;
+HashPool::Placement HashPool::place_locked(uint64_t bytes) const {
+  // The idle thread whose arena the job adds least to; on a tie the smallest arena, so larger
+  // ones stay free for larger jobs. Threads told to stop take nothing.
+  Placement best;
+  const bool in_arena = bytes > 0 && bytes <= config_.arena_kib * kKiB;
+  for (const auto& w : workers_) {
+    if (w->busy || w->stop) continue;
+    const uint64_t cost = !in_arena ? bytes : bytes > w->arena_bytes ? bytes - w->arena_bytes : 0;
+    if (best.worker == nullptr || cost < best.cost ||
+        (cost == best.cost && w->arena_bytes < best.worker->arena_bytes)) {
+      best = Placement{w.get(), cost, in_arena, false};
+    }
+  }
+  return best;
+}
+
+void HashPool::hand_over_locked(const Placement& p, std::unique_ptr<PoolJob> job) {
+  Worker& w = *p.worker;
+  const uint64_t bytes = job->memory_bytes();
+  if (p.drop_arena) shed_locked(w);
+  w.busy = true;
+  w.in_arena = p.in_arena;
+  if (p.in_arena) {
+    w.arena_bytes = std::max(w.arena_bytes, bytes);
+  } else {
+    w.running_bytes = bytes;
+  }
+  w.next = std::move(job);
+  w.wake.notify_one();
+}
+
+// Waiting jobs go to idle threads in order. Each was counted in full while it waited, and on a
+// thread it costs at most that, so no budget check is needed here.
+void HashPool::dispatch_locked() {
+  while (!queue_.empty()) {
+    const uint64_t bytes = queue_.front()->memory_bytes();
+    const Placement p = place_locked(bytes);
+    if (p.worker == nullptr) return;
+    std::unique_ptr<PoolJob> job = std::move(queue_.front());
+    queue_.pop_front();
+    queued_bytes_ -= bytes;
+    hand_over_locked(p, std::move(job));
+  }
+}
+
+// The arena stops counting now; its thread unmaps it before doing anything else.
+void HashPool::shed_locked(Worker& w) {
+  if (w.arena_bytes == 0 && !w.unmap) return;
+  w.arena_bytes = 0;
+  w.unmap = true;
+  w.wake.notify_one();
+}
+
+// After a lowered budget: idle arenas go, largest first, until the pool fits it again.
+void HashPool::shed_over_budget_locked() {
+  const uint64_t budget = config_.memory_budget_kib * kKiB;
+  while (in_use_locked() > budget) {
+    Worker* largest = nullptr;
+    for (auto& w : workers_)
+      if (!w->busy && w->arena_bytes > 0 && (!largest || w->arena_bytes > largest->arena_bytes))
+        largest = w.get();
+    if (largest == nullptr) return;  // busy threads give theirs back after their job
+    shed_locked(*largest);
+  }
 }
 
 void HashPool::start_threads_locked() {
+  if (shutting_down_) return;
   // Join the threads that stopped after an earlier shrink, then start up to config_.threads.
   uint32_t alive = 0;
   for (auto it = workers_.begin(); it != workers_.end();) {
@@ -84,48 +147,83 @@ void HashPool::start_threads_locked() {
   }
 }
 
-Admission HashPool::admission_locked(uint64_t bytes) const {
-  if (queue_.size() >= static_cast<uint64_t>(idle_locked()) + config_.max_queue)
-    return Admission::queue_full;
-  if (in_use_locked() + bytes > config_.memory_budget_kib * kKiB) return Admission::over_budget;
+Admission HashPool::admission_locked(uint64_t bytes, Placement& where) const {
+  where = Placement{};
+  const uint64_t budget = config_.memory_budget_kib * kKiB;
+  const uint64_t in_use = in_use_locked();
+  // No thread started yet (submit starts them first): a fresh thread, without an arena.
+  if (workers_.empty()) return bytes > budget ? Admission::over_budget : Admission::accepted;
+  // An idle thread (one not running a job, started or not) takes the job at once: it does not
+  // wait, so max_queue does not apply. Jobs already waiting keep their turn.
+  if (queue_.empty()) {
+    Placement p = place_locked(bytes);
+    if (p.worker != nullptr && !p.in_arena && in_use + p.cost > budget) {
+      // A job outside the arena may still fit if the idle thread with the largest arena gives
+      // it back first (the job would not use it).
+      Worker* largest = nullptr;
+      for (const auto& w : workers_)
+        if (!w->busy && !w->stop && w->arena_bytes > (largest ? largest->arena_bytes : 0))
+          largest = w.get();
+      if (largest != nullptr)
+        p = Placement{largest, bytes - std::min(bytes, largest->arena_bytes), false, true};
+    }
+    if (p.worker != nullptr) {
+      if (in_use + p.cost > budget) return Admission::over_budget;
+      where = p;
+      return Admission::accepted;
+    }
+  }
+  if (queue_.size() >= config_.max_queue) return Admission::queue_full;
+  if (in_use + bytes > budget) return Admission::over_budget;
+  return Admission::accepted;  // it waits
+}
+
+Admission HashPool::submit(std::unique_ptr<PoolJob>& job) {
+  const uint64_t bytes = job->memory_bytes();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (shutting_down_) return Admission::queue_full;
+  if (workers_.empty()) start_threads_locked();
+  Placement where;
+  const Admission a = admission_locked(bytes, where);
+  if (a != Admission::accepted) return a;
+  if (where.worker != nullptr) {
+    hand_over_locked(where, std::move(job));
+  } else {
+    queued_bytes_ += bytes;
+    queue_.push_back(std::move(job));
+  }
   return Admission::accepted;
 }
 
 Admission HashPool::would_admit(uint64_t bytes) {
   std::lock_guard<std::mutex> lock(mu_);
-  return admission_locked(bytes);
-}
-
-Admission HashPool::submit(std::unique_ptr<PoolJob>& job) {
-  const uint64_t bytes = job->memory_bytes();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (workers_.empty()) start_threads_locked();
-    const Admission a = admission_locked(bytes);
-    if (a != Admission::accepted) return a;
-    queued_bytes_ += bytes;
-    queue_.push_back(std::move(job));
-  }
-  cv_.notify_one();
-  return Admission::accepted;
+  if (shutting_down_) return Admission::queue_full;
+  Placement where;
+  return admission_locked(bytes, where);
 }
 
 void HashPool::configure(const PoolConfig& config) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    config_ = config;
-    uint32_t keep = 0;
+  std::lock_guard<std::mutex> lock(mu_);
+  config_ = config;
+  // Fewer threads: idle ones stop first; a busy one finishes its job, then stops.
+  uint32_t alive = 0;
+  for (const auto& w : workers_) alive += !w->stop;
+  for (const bool busy : {false, true}) {
     for (auto& w : workers_) {
-      if (w->stop) continue;
-      if (keep < config.threads) {
-        ++keep;
-      } else {
-        w->stop = true;
-      }
+      if (alive <= config.threads) break;
+      if (w->stop || w->busy != busy) continue;
+      w->stop = true;
+      --alive;
+      if (!busy) shed_locked(*w);
+      w->wake.notify_one();
     }
-    if (!workers_.empty()) start_threads_locked();
   }
-  cv_.notify_all();
+  if (!workers_.empty()) start_threads_locked();
+  const uint64_t arena_limit = config.arena_kib * kKiB;
+  for (auto& w : workers_)
+    if (!w->busy && w->arena_bytes > arena_limit) shed_locked(*w);
+  shed_over_budget_locked();
+  dispatch_locked();  // new threads take waiting jobs
 }
 
 PoolConfig HashPool::request(const PoolRequest& r) {
@@ -159,7 +257,7 @@ PoolStats HashPool::stats() {
   s.config = config_;
   for (const auto& w : workers_) {
     if (!w->exited && !w->stop) ++s.threads_alive;
-    if (w->running) ++s.running;
+    if (w->busy) ++s.running;
     s.arena_kib_held += w->arena_bytes / kKiB;
   }
   s.queued = static_cast<uint32_t>(queue_.size());
@@ -170,32 +268,23 @@ PoolStats HashPool::stats() {
 void HashPool::work(Worker* self) {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
-    const uint64_t arena_limit = config_.arena_kib * kKiB;
-    if (self->arena_bytes > arena_limit || self->stop) {
-      // A lowered arena_kib, or this thread is leaving: give the arena back.
-      self->arena_bytes = 0;
+    if (self->unmap) {
+      self->unmap = false;
       lock.unlock();
       self->arena.release();
       lock.lock();
-    }
-    if (self->stop || shutting_down_) break;
-    if (queue_.empty()) {
-      self->idle = true;
-      cv_.wait(lock, [&] { return !queue_.empty() || self->stop || shutting_down_; });
-      self->idle = false;
       continue;
     }
-    std::unique_ptr<PoolJob> job = std::move(queue_.front());
-    queue_.pop_front();
-    const uint64_t bytes = job->memory_bytes();
-    queued_bytes_ -= bytes;
-    const bool in_arena = bytes > 0 && bytes <= config_.arena_kib * kKiB;
-    if (in_arena) {
-      self->arena_bytes = std::max(self->arena_bytes, bytes);
-    } else {
-      self->running_bytes = bytes;
+    if (shutting_down_) break;
+    if (!self->next) {
+      if (self->stop) break;
+      self->wake.wait(lock,
+                      [&] { return self->next || self->unmap || self->stop || shutting_down_; });
+      continue;
     }
-    self->running = true;
+    std::unique_ptr<PoolJob> job = std::move(self->next);
+    const uint64_t bytes = job->memory_bytes();
+    const bool in_arena = self->in_arena;
     lock.unlock();
 
     argon2::Arena* arena = nullptr;
@@ -212,11 +301,18 @@ void HashPool::work(Worker* self) {
     job->run(arena);
 
     lock.lock();
-    self->running = false;
+    self->busy = false;
     self->running_bytes = 0;
+    // An arena over a lowered arena_kib, or kept by a thread that stops, goes back; then this
+    // thread takes the next waiting job, if any; an arena the pool has no room for goes too.
+    if (self->arena_bytes > config_.arena_kib * kKiB || self->stop) shed_locked(*self);
+    dispatch_locked();
+    if (!self->busy && in_use_locked() > config_.memory_budget_kib * kKiB) shed_locked(*self);
     const bool deliver = !shutting_down_;
+    if (deliver) ++delivering_;
     lock.unlock();
-    // Outside the lock: delivery may block briefly on the receiving environment's queue.
+    // Outside the lock: delivery may block briefly on the receiving environment's queue. The
+    // thread is already idle, so the caller's next hash can be handed to it meanwhile.
     if (deliver) {
       PoolJob* raw = job.get();
       raw->deliver(std::move(job));
@@ -224,7 +320,13 @@ void HashPool::work(Worker* self) {
       job.reset();
     }
     lock.lock();
+    if (deliver && --delivering_ == 0) delivered_.notify_all();
   }
+  // The arena goes with the thread (no longer counted: a stop sheds it, shut_down ends all).
+  self->arena_bytes = 0;
+  lock.unlock();
+  self->arena.release();
+  lock.lock();
   self->exited = true;
 }
 

@@ -4,9 +4,12 @@
 // would take the pool over its budget.
 //
 // Memory in use = the arenas the threads keep + hashes running outside an arena (larger than
-// arena_kib) + the memory of every job still waiting (except what an idle thread's arena
-// already holds for the job it is about to take). Admission keeps it within the budget; a job
-// starting in its thread's arena adds only what the arena must grow by.
+// arena_kib) + the memory of every job still waiting. A job is handed straight to an idle
+// thread (one not running a job, started or not) when there is one: the one whose arena it adds
+// least to, so its cost is known exactly, what that arena must grow by or its whole memory
+// outside the arena. A job that waits counts in full, since any thread may take it; taking it
+// never adds more. So the memory in use never goes over the budget, and an idle pool always
+// takes a hash its idle arenas hold.
 #pragma once
 #include <condition_variable>
 #include <cstddef>
@@ -43,7 +46,7 @@ struct PoolConfig {
 struct PoolStats {
   PoolConfig config;
   uint32_t threads_alive;
-  uint32_t running;
+  uint32_t running;  // jobs handed to a thread (started, or about to)
   uint32_t queued;
   uint64_t memory_in_use_kib;
   uint64_t arena_kib_held;  // part of memory_in_use
@@ -61,7 +64,8 @@ struct PoolRequest {
 
 class HashPool {
  public:
-  // The process's pool, started lazily (no thread until the first job); stopped at exit.
+  // The process's pool, started lazily (no thread until the first job). Never destroyed: at
+  // exit it is only shut down (see shut_down), so process.exit() does not wait for a hash.
   static HashPool& instance();
 
   explicit HashPool(const PoolConfig& config);
@@ -74,11 +78,17 @@ class HashPool {
   // What submit would answer now for a job of `bytes` (a cheap early refusal under a flood;
   // submit still decides).
   Admission would_admit(uint64_t bytes);
-  // Applies at once to admission; more threads start at once, fewer stop when idle; arenas over
-  // a lowered arena_kib are unmapped by their thread.
+  // Applies at once to admission; more threads start at once, fewer stop when idle. Idle
+  // arenas over a lowered arena_kib are given back at once, and so are idle arenas (largest
+  // first) while the pool holds more than a lowered budget; busy threads do so after their job.
   void configure(const PoolConfig& config);
   PoolStats stats();
   static PoolConfig defaults();
+  // Stops the pool without waiting for the hashes running (neither opt.c nor crypt_rn can be
+  // cancelled): waiting jobs are dropped (wiped), nothing more starts or is delivered, and a
+  // delivery under way finishes first. The threads are left to the process's end. Later jobs
+  // are refused.
+  void shut_down() noexcept;
   // Folds one hasher's request into every request made so far in the process (any
   // worker_thread) and applies the result: the most threads asked, and the smallest memory
   // budget (a ceiling, so the strictest one holds); the queue and the arena only grow, to the
@@ -89,28 +99,47 @@ class HashPool {
  private:
   struct Worker {
     std::thread thread;
-    argon2::Arena arena;
-    uint64_t arena_bytes = 0;    // accounted size of the arena (under mu_)
-    uint64_t running_bytes = 0;  // a job running outside the arena (under mu_)
-    bool running = false;
-    bool idle = false;  // waiting for a job
+    std::condition_variable wake;  // a job handed over, an arena to give back, or stop
+    argon2::Arena arena;           // touched by this thread only
+    // Under mu_:
+    std::unique_ptr<PoolJob> next;  // handed to this thread, not started yet
+    bool busy = false;              // a job handed over or running; the counts below include it
+    bool in_arena = false;          // that job runs in the arena (decided when handed over)
+    uint64_t arena_bytes = 0;       // accounted size of the arena
+    uint64_t running_bytes = 0;     // that job's memory when it runs outside the arena
+    bool unmap = false;             // give the arena back first (no longer counted)
     bool stop = false;
     bool exited = false;
+  };
+
+  // Where a job would run: the idle thread, what it adds to the memory in use, how it runs.
+  struct Placement {
+    Worker* worker = nullptr;
+    uint64_t cost = 0;
+    bool in_arena = false;
+    bool drop_arena = false;  // the thread gives its arena back first (a job outside it)
   };
 
   void work(Worker* self);
   void start_threads_locked();
   uint64_t in_use_locked() const;
-  Admission admission_locked(uint64_t bytes) const;
-  uint32_t idle_locked() const;
+  Placement place_locked(uint64_t bytes) const;
+  // What submit would answer now for a job of `bytes`; when accepted, `where` names the idle
+  // thread that takes it (none: it waits).
+  Admission admission_locked(uint64_t bytes, Placement& where) const;
+  void hand_over_locked(const Placement& p, std::unique_ptr<PoolJob> job);
+  void dispatch_locked();
+  void shed_locked(Worker& w);
+  void shed_over_budget_locked();
 
   std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable delivered_;  // shut_down waits here for deliveries under way
   PoolConfig config_;
   PoolRequest asked_;      // the fold of every request() (under mu_)
   std::mutex request_mu_;  // serializes request()
   std::deque<std::unique_ptr<PoolJob>> queue_;
   uint64_t queued_bytes_ = 0;
+  uint32_t delivering_ = 0;
   bool shutting_down_ = false;
   std::vector<std::unique_ptr<Worker>> workers_;
 };

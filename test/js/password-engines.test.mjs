@@ -194,6 +194,32 @@ test('bcrypt never truncates: over 72 bytes or a NUL is refused for hashing and 
   assert.equal(await engine.bcryptVerify(await bcrypt.hash('a', 4), enc('a\0b')), false);
 });
 
+test('bcryptVerify refuses a stored cost over its ceiling (default 15) at once, without hashing', async () => {
+  const h = await engine.bcryptHash(enc('pw'), 5);
+  assert.equal(await engine.bcryptVerify(h, enc('pw'), 5), true);
+  const busy = () => engine.hashPoolStats().running + engine.hashPoolStats().queued;
+  const notHashed = async (stored, maxCost) => {
+    const before = busy();
+    const verdict = engine.bcryptVerify(stored, enc('pw'), maxCost);
+    assert.equal(busy(), before, `${stored.slice(0, 7)} went to the pool`);
+    assert.equal(await verdict, false);
+  };
+  // The right password, over the caller's ceiling: false, and no pool thread spent on it.
+  await notHashed(h, 4);
+  // The default ceiling is 15: a $2b$16$ string (seconds of work) or a $2b$31$ one (days, a pool
+  // thread pinned) is not hashed. bcryptParse still reports the cost as stored.
+  for (const cost of ['16', '31']) {
+    const stored = `$2b$${cost}$` + h.slice(7);
+    assert.deepEqual(engine.bcryptParse(stored), { prefix: '$2b$', cost: Number(cost) });
+    await notHashed(stored, undefined);
+  }
+  await notHashed('$2b$16$' + h.slice(7), 15);
+  for (const bad of [3, 32, 4.5, -1, NaN])
+    assert.throws(() => engine.bcryptVerify(h, enc('pw'), bad), { name: 'RangeError' }, String(bad));
+  assert.throws(() => engine.bcryptVerify(h, enc('pw'), '10'), { name: 'TypeError' });
+  assert.equal(await engine.bcryptVerify(h, enc('pw'), null), true); // null: the default
+});
+
 test('malformed or over-ceiling stored strings give null / false, never a throw', async () => {
   const good = await engine.argon2Hash(enc('pw'), small);
   for (const bad of [
@@ -303,6 +329,78 @@ test('over the queue or the memory budget, hashes are refused at once with ERR_H
   );
   engine.configureHashPool(initial);
   assert.equal(engine.hashPoolStats().threadsAlive, initial.threads);
+});
+
+test('an idle pool takes hash after hash at budget = threads x m, and with maxQueue 0', async (t) => {
+  // The policy layer's tightest setting: once both threads hold an m-sized arena, nothing runs
+  // or waits, and the next hash must still be taken; with maxQueue 0 a thread that is not
+  // running a hash takes it (back-to-back hashes, and a fresh pool's first hash, whose threads
+  // that very call starts).
+  t.after(() => engine.configureHashPool(initial));
+  const fresh = `
+    const engine = require(${JSON.stringify(enginePath)});
+    engine.configureHashPool({ threads: 2, maxQueue: 0 });
+    engine.argon2Hash(new Uint8Array(1), { variant: 'argon2id', memoryKiB: 64, passes: 1, parallelism: 1 })
+      .then((h) => console.log(h.slice(0, 10)), (e) => console.log(e.code));`;
+  assert.equal(
+    execFileSync(process.execPath, ['-e', fresh], { encoding: 'utf8', timeout: 20000 }).trim(),
+    '$argon2id$',
+  );
+  const m = 4096;
+  const o = { variant: 'argon2id', memoryKiB: m, passes: 1, parallelism: 1 };
+  engine.configureHashPool({ threads: 2, maxQueue: 16, memoryBudgetKiB: 2 * m, arenaKiB: m });
+  // Both threads take an m-sized arena: two hashes that ran at once (retried if the first was
+  // done before the second was asked, as on a loaded machine).
+  for (let attempt = 1; ; attempt++) {
+    const both = [
+      engine.argon2Hash(enc('a'), { ...o, passes: 20 }),
+      engine.argon2Hash(enc('b'), { ...o, passes: 20 }),
+    ];
+    const atOnce = engine.hashPoolStats().running === 2;
+    await Promise.all(both);
+    if (atOnce) break;
+    assert.ok(attempt < 5, 'two hashes never ran at once');
+  }
+  assert.equal(engine.hashPoolStats().arenaKiBHeld, 2 * m);
+  for (let i = 0; i < 20; i++) await engine.argon2Hash(enc(`one at a time #${i}`), o);
+  engine.configureHashPool({ maxQueue: 0 });
+  for (let i = 0; i < 20; i++) await engine.argon2Hash(enc(`maxQueue 0 #${i}`), o);
+  const s = engine.hashPoolStats();
+  assert.deepEqual([s.running, s.queued, s.memoryInUseKiB], [0, 0, 2 * m]);
+  assert.equal(s.arenaKiBHeld, 2 * m);
+});
+
+test('process.exit does not wait for the hashes running on the pool', () => {
+  // bcrypt at cost 31 runs for days on a pool thread and cannot be cancelled; the main thread
+  // and a worker_thread each have one running, more are queued, and the process must still end
+  // at once with its own exit code (no crash, no sanitizer report).
+  const script = `
+    const { Worker } = require('node:worker_threads');
+    const engine = require(${JSON.stringify(enginePath)});
+    engine.configureHashPool({ threads: 2 });
+    engine.bcryptHash(new Uint8Array([1]), 31);
+    new Worker(\`const engine = require(${JSON.stringify(enginePath)});
+      engine.bcryptHash(new Uint8Array([2]), 31);
+      for (let i = 0; i < 10; i++) engine.argon2Hash(new Uint8Array(4), { variant: 'argon2id', memoryKiB: 1024, passes: 1, parallelism: 1 });\`, { eval: true });
+    const wait = () => {
+      const s = engine.hashPoolStats();
+      if (s.running < 2 || s.queued === 0) return setTimeout(wait, 5);
+      console.log('running', s.running);
+      process.exit(3);
+    };
+    wait();`;
+  const t0 = Date.now();
+  let out;
+  try {
+    execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30000, stdio: 'pipe' });
+  } catch (e) {
+    out = e;
+  }
+  assert.ok(out, 'the script exits with code 3');
+  assert.equal(out.signal, null, `killed after ${Date.now() - t0} ms: the exit waited for the hash`);
+  assert.equal(out.status, 3, out.stderr);
+  assert.equal(out.stdout.trim(), 'running 2');
+  assert.equal(out.stderr, '');
 });
 
 const workerSource = (path) => `

@@ -4,6 +4,7 @@
 // needsRehash and verifyAndRehash, minVerifyMs, overload events, the browser build, and the whole
 // API from two worker_threads at once. Hashes use a small m unless the defaults are the point.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
@@ -98,6 +99,27 @@ describe('stored values that cannot be checked verify as false (after the dummy)
       assert.deepEqual(await hasher.verifyAndRehash(s, PW), { valid: false });
     }
     assert.equal(await hasher.verify(await bcrypt.hash(PW, 6), PW), true);
+  });
+
+  test("a maxBcryptCost over the engine's default ceiling (15) reaches the engine", () => {
+    // bcryptVerify hashes no stored cost over 15 unless told; a policy that allows $2b$16$ must
+    // say so. A cost-16 verify takes seconds, so a child process watches the pool start it, then
+    // exits (process.exit does not wait for the pool).
+    const stored = '$2b$16$abcdefghijklmnopqrstuu5s2v8.iXieOjg/.AySBTTZIIVFJeBui';
+    const script = `
+      const { createPasswordHasher } = require(${JSON.stringify(require.resolve('../../dist/cjs/index.js'))});
+      const engine = require(${JSON.stringify(require.resolve('../../dist/cjs/passwords/engine.js'))});
+      const hasher = createPasswordHasher({ argon2: { m: 1024, t: 1 }, maxBcryptCost: 16 });
+      let settled = false;
+      hasher.verify(${JSON.stringify(stored)}, 'pw').then(() => (settled = true));
+      const poll = () => {
+        if (engine.hashPoolStats().running > 0) return console.log('hashing'), process.exit(0);
+        if (settled) return console.log('answered without hashing'), process.exit(0);
+        setImmediate(poll);
+      };
+      poll();`;
+    const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30000 });
+    assert.equal(out.trim(), 'hashing');
   });
 
   test('argon2Ceilings: lower ceilings refuse larger stored strings; below the policy is refused', async () => {

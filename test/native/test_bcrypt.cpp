@@ -1,6 +1,7 @@
 // bcrypt through libxcrypt: the Openwall/OpenBSD vectors ($2a$, $2b$, $2y$, 8-bit and 72-byte
 // cases), refusals instead of truncation, and the strict shape check.
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <string>
 
 #include "bcrypt.hpp"
@@ -108,4 +109,29 @@ TEST_CASE("bcrypt: the shape check", "[bcrypt]") {
     REQUIRE_FALSE(sg::bcrypt::parse(bad.data(), bad.size(), info));
     REQUIRE_FALSE(verify(bad, "x"));
   }
+}
+
+TEST_CASE("bcrypt: verify hashes no stored cost over its ceiling (default 15)", "[bcrypt]") {
+  std::string h;
+  const std::string pw = "correct horse";
+  const auto* p = reinterpret_cast<const uint8_t*>(pw.data());
+  REQUIRE(sg::bcrypt::hash(p, pw.size(), 5, h) == sg::bcrypt::Result::ok);
+  bool match = false;
+  REQUIRE(sg::bcrypt::verify(h.data(), h.size(), p, pw.size(), match, 5) == sg::bcrypt::Result::ok);
+  REQUIRE(match);
+  // The right password over the ceiling: false, and nothing hashed.
+  REQUIRE(sg::bcrypt::verify(h.data(), h.size(), p, pw.size(), match, 4) == sg::bcrypt::Result::ok);
+  REQUIRE_FALSE(match);
+  // By default a $2b$16$ or $2b$31$ string is not hashed (seconds, or days, of a pool thread);
+  // parse still reports its cost.
+  for (const char* cost : {"16", "31"}) {
+    const std::string stored = std::string("$2b$") + cost + "$" + h.substr(7);
+    sg::bcrypt::Info info;
+    REQUIRE(sg::bcrypt::parse(stored.data(), stored.size(), info));
+    REQUIRE(info.cost == static_cast<uint32_t>(std::stoul(cost)));
+    const auto t0 = std::chrono::steady_clock::now();
+    REQUIRE_FALSE(verify(stored, pw));
+    REQUIRE(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(500));
+  }
+  REQUIRE(sg::bcrypt::kDefaultMaxVerifyCost == 15);
 }

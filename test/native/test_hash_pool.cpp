@@ -33,15 +33,21 @@ struct Gate {
 };
 
 struct Counters {
-  std::atomic<int> ran{0}, delivered{0}, destroyed{0}, with_arena{0};
+  std::atomic<int> started{0}, ran{0}, delivered{0}, destroyed{0}, with_arena{0};
 };
 
 class TestJob : public sg::PoolJob {
  public:
-  TestJob(Counters& c, size_t bytes, Gate* gate = nullptr) : c_(c), bytes_(bytes), gate_(gate) {}
+  // `seen`, when given, records the arena the job ran in (null outside one), so a test can tell
+  // which thread took it.
+  TestJob(Counters& c, size_t bytes, Gate* gate = nullptr,
+          std::atomic<const uint8_t*>* seen = nullptr)
+      : c_(c), bytes_(bytes), gate_(gate), seen_(seen) {}
   ~TestJob() override { ++c_.destroyed; }
   size_t memory_bytes() const noexcept override { return bytes_; }
   void run(sg::argon2::Arena* arena) noexcept override {
+    ++c_.started;
+    if (seen_ != nullptr) *seen_ = arena != nullptr ? arena->data() : nullptr;
     if (gate_ != nullptr) gate_->wait();
     if (arena != nullptr && arena->capacity() >= bytes_) ++c_.with_arena;
     ++c_.ran;
@@ -52,10 +58,12 @@ class TestJob : public sg::PoolJob {
   Counters& c_;
   size_t bytes_;
   Gate* gate_;
+  std::atomic<const uint8_t*>* seen_;
 };
 
-sg::Admission submit(sg::HashPool& pool, Counters& c, size_t bytes, Gate* gate = nullptr) {
-  std::unique_ptr<sg::PoolJob> job = std::make_unique<TestJob>(c, bytes, gate);
+sg::Admission submit(sg::HashPool& pool, Counters& c, size_t bytes, Gate* gate = nullptr,
+                     std::atomic<const uint8_t*>* seen = nullptr) {
+  std::unique_ptr<sg::PoolJob> job = std::make_unique<TestJob>(c, bytes, gate, seen);
   const sg::Admission a = pool.submit(job);
   REQUIRE((a == sg::Admission::accepted) == (job == nullptr));
   return a;
@@ -165,7 +173,9 @@ TEST_CASE("pool: shutdown joins the threads and drops jobs that have not run", "
   {
     sg::HashPool pool({1, 100, 1024, 64});
     REQUIRE(submit(pool, c, 0, &gate) == sg::Admission::accepted);
-    eventually([&] { return pool.stats().running == 1; });
+    // Handed to the thread (running, in the stats) and started: a job handed over but not
+    // started yet is dropped like a waiting one.
+    eventually([&] { return pool.stats().running == 1 && c.started == 1; });
     for (int i = 0; i < 5; ++i) REQUIRE(submit(pool, c, 0) == sg::Admission::accepted);
     opener = std::thread([&] {
       std::this_thread::sleep_for(50ms);
@@ -176,6 +186,239 @@ TEST_CASE("pool: shutdown joins the threads and drops jobs that have not run", "
   REQUIRE(c.ran == 1);
   REQUIRE(c.delivered == 0);
   REQUIRE(c.destroyed == 6);
+}
+
+// ---- review of issue 8: admission, hand-off and arenas ----------------------------------------
+
+namespace {
+
+// Opens the gate when the test leaves, however it leaves (declared after the pool, so a failed
+// REQUIRE does not leave the pool's destructor waiting on a closed gate).
+struct Opener {
+  Gate& gate;
+  ~Opener() { gate.release(); }
+};
+
+// Submits one job at a time, each after the previous one was delivered; returns how many of
+// `n` were admitted.
+int sequential(sg::HashPool& pool, Counters& c, size_t bytes, int n) {
+  int admitted = 0;
+  for (int i = 0; i < n; ++i) {
+    const int before = c.delivered;
+    if (submit(pool, c, bytes) != sg::Admission::accepted) continue;
+    ++admitted;
+    for (int spin = 0; spin < 100000 && c.delivered == before; ++spin)
+      std::this_thread::sleep_for(100us);
+    REQUIRE(c.delivered == before + 1);
+  }
+  return admitted;
+}
+
+}  // namespace
+
+TEST_CASE("pool: an idle pool admits a hash that its idle threads' arenas hold", "[pool]") {
+  // The policy layer's tightest setting: budget = threads x m, arena = m. Once the threads hold
+  // their arenas, an idle pool must still take one hash per idle thread.
+  Counters c;
+  sg::HashPool one({1, 16, 8192, 8192});
+  REQUIRE(sequential(one, c, 8192 * kKiB, 5) == 5);
+  sg::PoolStats s = one.stats();
+  REQUIRE(s.memory_in_use_kib == 8192);
+  REQUIRE(s.arena_kib_held == 8192);
+
+  Counters c2;
+  Gate gate, gate2;
+  sg::HashPool two({2, 16, 16384, 8192});
+  Opener open{gate}, open2{gate2};
+  REQUIRE(submit(two, c2, 8192 * kKiB, &gate) == sg::Admission::accepted);
+  REQUIRE(submit(two, c2, 8192 * kKiB, &gate) == sg::Admission::accepted);
+  // Both threads busy: a waiting job counts in full (the budget holds no more).
+  REQUIRE(submit(two, c2, 8192 * kKiB) == sg::Admission::over_budget);
+  gate.release();
+  eventually([&] { return c2.delivered == 2; });
+  REQUIRE(two.stats().arena_kib_held == 16384);
+  REQUIRE(sequential(two, c2, 8192 * kKiB, 6) == 6);
+  REQUIRE(submit(two, c2, 8192 * kKiB, &gate2) == sg::Admission::accepted);
+  REQUIRE(submit(two, c2, 8192 * kKiB, &gate2) == sg::Admission::accepted);
+  REQUIRE(two.stats().memory_in_use_kib == 16384);
+  gate2.release();
+  eventually([&] { return c2.delivered == 10; });
+}
+
+TEST_CASE("pool: a job runs on the idle thread it was counted against", "[pool]") {
+  // Two idle threads, one holding an 8 MiB arena, one without: an arena-sized job and a 16 MiB
+  // one (outside any arena) fit a 24 MiB budget only if the first runs in the warm arena.
+  for (int round = 0; round < 30; ++round) {
+    Counters c;
+    Gate gate;
+    std::atomic<const uint8_t*> warm{nullptr}, first{nullptr};
+    std::atomic<const uint8_t*> second{reinterpret_cast<const uint8_t*>(&gate)};  // not yet run
+    sg::HashPool pool({2, 16, 1 << 20, 8192});
+    Opener open{gate};
+    REQUIRE(submit(pool, c, 8192 * kKiB, nullptr, &warm) == sg::Admission::accepted);
+    eventually([&] { return c.delivered == 1; });
+    REQUIRE(warm.load() != nullptr);
+    pool.configure({2, 16, 24576, 8192});
+    REQUIRE(submit(pool, c, 8192 * kKiB, &gate, &first) == sg::Admission::accepted);
+    REQUIRE(submit(pool, c, 16384 * kKiB, &gate, &second) == sg::Admission::accepted);
+    eventually([&] { return pool.stats().running == 2 && c.ran == 1; });
+    eventually([&] { return first != nullptr && second == nullptr; });
+    // The warm thread took it: 8 + 16 MiB are really all the pool holds.
+    REQUIRE(first.load() == warm.load());
+    const sg::PoolStats s = pool.stats();
+    REQUIRE(s.memory_in_use_kib == 24576);
+    REQUIRE(s.arena_kib_held == 8192);
+    REQUIRE(submit(pool, c, 1) == sg::Admission::over_budget);
+    gate.release();
+    eventually([&] { return c.delivered == 3; });
+  }
+}
+
+TEST_CASE("pool: a lowered arena_kib or budget gives idle arenas back at once", "[pool]") {
+  Counters c;
+  sg::HashPool pool({1, 16, 1 << 20, 65536});
+  REQUIRE(sequential(pool, c, 65536 * kKiB, 1) == 1);
+  REQUIRE(pool.stats().arena_kib_held == 65536);
+  pool.configure({1, 16, 65536, 1024});
+  eventually([&] { return pool.stats().arena_kib_held == 0; });
+  REQUIRE(pool.stats().memory_in_use_kib == 0);
+  REQUIRE(sequential(pool, c, 1024 * kKiB, 3) == 3);
+  REQUIRE(pool.stats().arena_kib_held == 1024);
+
+  // The budget alone lowered under the arenas held: idle arenas go until the pool fits it.
+  Counters c2;
+  Gate gate;
+  sg::HashPool two({2, 16, 1 << 20, 8192});
+  Opener open{gate};
+  REQUIRE(submit(two, c2, 8192 * kKiB, &gate) == sg::Admission::accepted);
+  REQUIRE(submit(two, c2, 8192 * kKiB, &gate) == sg::Admission::accepted);
+  gate.release();
+  eventually([&] { return c2.delivered == 2; });
+  REQUIRE(two.stats().arena_kib_held == 16384);
+  two.configure({2, 16, 8192, 8192});
+  eventually([&] { return two.stats().memory_in_use_kib <= 8192; });
+  REQUIRE(two.stats().arena_kib_held == 8192);
+  REQUIRE(sequential(two, c2, 8192 * kKiB, 4) == 4);
+  REQUIRE(two.stats().memory_in_use_kib == 8192);
+}
+
+TEST_CASE("pool: with max_queue 0 a thread that is not running a job takes one", "[pool]") {
+  Counters c;
+  Gate gate;
+  sg::HashPool pool({1, 0, 1 << 20, 64});
+  Opener open{gate};
+  // The first job of a fresh pool (its thread not started yet), then one at a time.
+  REQUIRE(sequential(pool, c, 0, 200) == 200);
+  REQUIRE(submit(pool, c, 0, &gate) == sg::Admission::accepted);
+  REQUIRE(submit(pool, c, 0) == sg::Admission::queue_full);  // its one thread is busy
+  gate.release();
+  eventually([&] { return c.delivered == 201; });
+
+  Counters c2;
+  Gate gate2;
+  sg::HashPool two({2, 0, 1 << 20, 64});
+  Opener open2{gate2};
+  REQUIRE(submit(two, c2, 0, &gate2) == sg::Admission::accepted);
+  REQUIRE(submit(two, c2, 0, &gate2) == sg::Admission::accepted);
+  REQUIRE(submit(two, c2, 0) == sg::Admission::queue_full);
+  gate2.release();
+  eventually([&] { return c2.delivered == 2; });
+  REQUIRE(sequential(two, c2, 0, 50) == 50);
+}
+
+TEST_CASE("pool: a job outside the arena fits when an idle thread gives its arena back", "[pool]") {
+  // Budget 24 MiB, two idle threads with 8 MiB arenas (16 held): a 16 MiB job (over arena_kib,
+  // so it would not use an arena) fits only once one of the arenas is given back.
+  Counters c;
+  Gate gate;
+  std::atomic<const uint8_t*> seen{reinterpret_cast<const uint8_t*>(&gate)};
+  sg::HashPool pool({2, 16, 1 << 20, 8192});
+  Opener open{gate};
+  REQUIRE(submit(pool, c, 8192 * kKiB, &gate) == sg::Admission::accepted);
+  REQUIRE(submit(pool, c, 8192 * kKiB, &gate) == sg::Admission::accepted);
+  gate.release();
+  eventually([&] { return c.delivered == 2; });
+  pool.configure({2, 16, 24576, 8192});
+  REQUIRE(pool.stats().memory_in_use_kib == 16384);
+  Gate gate2;
+  Opener open2{gate2};
+  REQUIRE(submit(pool, c, 16384 * kKiB, &gate2, &seen) == sg::Admission::accepted);
+  eventually([&] { return seen.load() == nullptr; });  // started, outside any arena
+  sg::PoolStats s = pool.stats();
+  REQUIRE(s.memory_in_use_kib == 24576);
+  REQUIRE(s.arena_kib_held == 8192);
+  // The other thread's arena still takes an arena-sized job; nothing more fits.
+  REQUIRE(submit(pool, c, 8192 * kKiB, &gate2) == sg::Admission::accepted);
+  REQUIRE(submit(pool, c, 1) == sg::Admission::over_budget);
+  gate2.release();
+  eventually([&] { return c.delivered == 4; });
+  REQUIRE(pool.stats().memory_in_use_kib == 8192);
+}
+
+TEST_CASE("pool: shut_down returns without waiting for a running job", "[pool]") {
+  Counters c;
+  Gate gate;
+  sg::HashPool pool({1, 100, 1024, 64});
+  Opener open{gate};
+  REQUIRE(submit(pool, c, 0, &gate) == sg::Admission::accepted);
+  eventually([&] { return c.started == 1; });
+  for (int i = 0; i < 5; ++i) REQUIRE(submit(pool, c, 0) == sg::Admission::accepted);
+  pool.shut_down();  // the job on the gate still runs
+  REQUIRE(c.destroyed == 5);
+  REQUIRE(c.ran == 0);
+  REQUIRE(submit(pool, c, 0) == sg::Admission::queue_full);  // handed back, then destroyed
+  REQUIRE(c.destroyed == 6);
+  gate.release();
+  eventually([&] { return c.destroyed == 7; });  // it ran and was dropped, not delivered
+  REQUIRE(c.ran == 1);
+  REQUIRE(c.delivered == 0);
+}
+
+TEST_CASE("pool: concurrent submits and reconfiguration keep memory within the budget", "[pool]") {
+  // Four threads submit jobs of assorted sizes (in and over the arena, bcrypt's 0) while the
+  // pool is resized and its arena limit changes under a fixed budget; a monitor checks the
+  // pool's count against the budget throughout. Every admitted job is delivered once.
+  Counters c;
+  constexpr uint64_t budget_kib = 40 * 1024;
+  sg::HashPool pool({2, 8, budget_kib, 8192});
+  std::atomic<bool> done{false};
+  std::atomic<uint64_t> peak{0};
+  std::atomic<int> admitted{0}, mismatched{0};
+  std::thread monitor([&] {
+    while (!done) {
+      const uint64_t used = pool.stats().memory_in_use_kib;
+      if (used > peak) peak = used;
+    }
+  });
+  const size_t sizes[] = {0, 1024 * kKiB, 4096 * kKiB, 8192 * kKiB, 12288 * kKiB, 20480 * kKiB};
+  std::vector<std::thread> submitters;
+  for (int t = 0; t < 4; ++t) {
+    submitters.emplace_back([&, t] {
+      for (int i = 0; i < 400; ++i) {
+        // Catch2 asserts on the test's thread only: tally here, check after.
+        std::unique_ptr<sg::PoolJob> job = std::make_unique<TestJob>(c, sizes[(i * 7 + t * 3) % 6]);
+        const bool accepted = pool.submit(job) == sg::Admission::accepted;
+        admitted += accepted;
+        mismatched += accepted != (job == nullptr);
+        if (i % 16 == 0) std::this_thread::sleep_for(1ms);
+      }
+    });
+  }
+  for (int r = 0; r < 20; ++r) {
+    pool.configure({1u + r % 3, 8, budget_kib, r % 2 ? 4096u : 8192u});
+    std::this_thread::sleep_for(5ms);
+  }
+  for (auto& t : submitters) t.join();
+  eventually([&] { return c.delivered == admitted; });
+  done = true;
+  monitor.join();
+  REQUIRE(mismatched == 0);
+  REQUIRE(admitted > 100);
+  REQUIRE(peak <= budget_kib);
+  REQUIRE(c.destroyed == 1600);
+  const sg::PoolStats s = pool.stats();
+  REQUIRE(s.memory_in_use_kib == s.arena_kib_held);
+  REQUIRE(s.running == 0);
 }
 
 TEST_CASE("pool: hashers' requests fold into one configuration", "[pool]") {
