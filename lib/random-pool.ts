@@ -21,3 +21,19 @@ export function randomBase64url(n: number): string {
   offset += n;
   return value;
 }
+
+/** A uniform integer in [0, n), 1 <= n <= 2^32, from the same pool (rejection sampling: no bias). */
+export function randomBelow(n: number): number {
+  const limit = Math.floor(2 ** 32 / n) * n;
+  for (;;) {
+    if (pool === undefined || offset + 4 > POOL_BYTES) {
+      const bytes = native().randomBytes(POOL_BYTES);
+      pool = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      offset = 0;
+    }
+    const value = pool.readUInt32LE(offset);
+    pool.fill(0, offset, offset + 4);
+    offset += 4;
+    if (value < limit) return value % n;
+  }
+}
