@@ -90,6 +90,13 @@ export function checkFlowOptions(kind: Flow['kind'], options: FlowOptions): Flow
   if (ttlSeconds !== undefined) checkTtl('options.ttlSeconds', ttlSeconds, kind);
   if (onEvent !== undefined && typeof onEvent !== 'function')
     invalidArg('options.onEvent', 'a function', onEvent);
+  const given = limits.perAccount as unknown;
+  if (
+    given !== undefined &&
+    (typeof given !== 'object' || given === null || typeof (given as TakeLimiter).take !== 'function')
+  ) {
+    invalidArg('options.limits.perAccount', 'a rate limiter (with take)', given);
+  }
   // Limits built by hand without an account bucket still get one (in-process, the preset's).
   const perAccount =
     limits.perAccount ??

@@ -336,6 +336,14 @@ describe('options', () => {
       code: 'ERR_OUT_OF_RANGE',
     });
     assert.throws(() => requestLimits({ perClient: { take() {} } }), { message: /"options.perAddress"/ });
+    const take = async () => ({ allowed: true, remaining: 1, retryAfterMs: 0 });
+    assert.throws(() => requestLimits({ perClient: { take }, perAddress: { take }, perAccount: {} }), {
+      message: /"options.perAccount"/,
+    });
+    const handMade = { check: async () => ({ allowed: true, retryAfterMs: 0 }), perAccount: { take: 1 } };
+    assert.throws(() => createPasswordReset({ ...base(), limits: handMade }), {
+      message: /"options.limits.perAccount"/,
+    });
     assert.throws(() => createPasswordReset({ ...base(), queue: { maxPending: 0 } }), {
       message: /"options.queue.maxPending"/,
     });
