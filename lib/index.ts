@@ -85,3 +85,4 @@ export type { PasswordHasher, VerifyAndRehashResult } from './passwords/hasher';
 export { hashPassword, verifyPassword, needsRehash, verifyAndRehash } from './passwords/defaults';
 export type { PasswordHasherOptions, Argon2Options, Argon2Ceilings, Pepper } from './passwords/options';
 export type { NormalizationForm } from './passwords/salt';
+export type { TokenSecret } from './tokens/tokens';

@@ -9,15 +9,33 @@ const POOL_BYTES = 4096;
 let pool: Buffer | undefined;
 let offset = POOL_BYTES;
 
-/** `n` (<= 64) random bytes from the OS CSPRNG, as unpadded base64url. */
-export function randomBase64url(n: number): string {
+/** Where the next `n` bytes start in the pool, refilled first when fewer remain. */
+function reserve(n: number): { bytes: Buffer; at: number } {
   if (pool === undefined || offset + n > POOL_BYTES) {
     const bytes = native().randomBytes(POOL_BYTES);
     pool = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     offset = 0;
   }
-  const value = pool.toString('base64url', offset, offset + n);
-  pool.fill(0, offset, offset + n);
+  const at = offset;
   offset += n;
+  return { bytes: pool, at };
+}
+
+/** `n` (<= 64) random bytes from the OS CSPRNG, as unpadded base64url. */
+export function randomBase64url(n: number): string {
+  const { bytes, at } = reserve(n);
+  const value = bytes.toString('base64url', at, at + n);
+  bytes.fill(0, at, at + n);
   return value;
+}
+
+/** A uniform integer in [0, n), 1 <= n <= 2^32, from the same pool (rejection sampling: no bias). */
+export function randomBelow(n: number): number {
+  const limit = Math.floor(2 ** 32 / n) * n;
+  for (;;) {
+    const { bytes, at } = reserve(4);
+    const value = bytes.readUInt32LE(at);
+    bytes.fill(0, at, at + 4);
+    if (value < limit) return value % n;
+  }
 }

@@ -110,14 +110,25 @@ export interface Binding {
   argon2Simd(level?: Argon2SimdLevel): { level: Argon2SimdLevel; available: Argon2SimdLevel[] };
   /**
    * A single-use token's secret (32 bytes from the OS CSPRNG, wiped in C++) and its verifier,
-   * BLAKE2b-256 keyed with the secret over the binding; both unpadded base64url.
+   * BLAKE2b-256 keyed with the secret over the binding, or with a server key, keyed with the key
+   * over secret || binding; both unpadded base64url.
    */
-  tokenIssue(binding: string): [secret: string, verifier: string];
+  tokenIssue(binding: string, key?: TokenKeyHandle | null): [secret: string, verifier: string];
   /**
    * Recomputes the verifier of a presented secret (base64url) and compares it with the stored
    * one in constant time (libsodium); false for anything that does not decode to 32 bytes.
    */
-  tokenVerifierMatches(secret: string, binding: string, expected: string): boolean;
+  tokenVerifierMatches(
+    secret: string,
+    binding: string,
+    expected: string,
+    key?: TokenKeyHandle | null,
+  ): boolean;
+  /**
+   * The tokens' server key: BLAKE2b-256 of the secret (>= 32 bytes, else RangeError) keyed with
+   * "start-guard/token-key/v1", held (and wiped) in C++ behind a type-tagged handle.
+   */
+  tokenKey(secret: Uint8Array): TokenKeyHandle;
 }
 
 export type Argon2Variant = 'argon2id' | 'argon2i' | 'argon2d';
@@ -194,3 +205,7 @@ export interface HashPoolStats extends HashPoolConfig {
 declare const rateTableBrand: unique symbol;
 /** A process-wide rate-limit table (native/core/rate_table.hpp), shared by name across threads. */
 export type RateTableHandle = { readonly [rateTableBrand]: true };
+
+declare const tokenKeyBrand: unique symbol;
+/** A single-use tokens' server key held in C++ (native/addon/token_fns.cpp). */
+export type TokenKeyHandle = { readonly [tokenKeyBrand]: true };

@@ -11,6 +11,7 @@ import type { TokenRejectReason } from '../tokens/tokens';
 import {
   type FlowOptions,
   type RequestAnswer,
+  accountAllows,
   answer,
   checkFlowOptions,
   flowEvent,
@@ -46,6 +47,7 @@ export function createEmailVerification(options: EmailVerificationOptions): Emai
 
   async function work(userId: string, email: string, ip: string | undefined): Promise<void> {
     flowEvent(flow, 'requested', { userId }, ip);
+    if (!(await accountAllows(flow, userId, ip))) return;
     let issued;
     try {
       // Only the newest link works: an earlier one may point at an address since replaced.
@@ -70,7 +72,10 @@ export function createEmailVerification(options: EmailVerificationOptions): Emai
     const { id, email } = user;
     checkText('user.id', id, MAX_USER_ID_LENGTH);
     checkText('user.email', email, MAX_DATA_LENGTH);
-    return answer(flow, email, opts, (ip) => work(id, email, ip));
+    // One user's jobs run one at a time, in the order asked: each voids the earlier links before
+    // issuing its own, so the link of the last request is the one that works (two jobs running
+    // at once would each void, then each issue, leaving two).
+    return answer(flow, email, opts, (ip) => work(id, email, ip), id);
   }
 
   async function completeVerification(

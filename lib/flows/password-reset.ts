@@ -14,6 +14,7 @@ import type { TokenRejectReason } from '../tokens/tokens';
 import {
   type FlowOptions,
   type RequestAnswer,
+  accountAllows,
   answer,
   checkFlowOptions,
   flowEvent,
@@ -67,6 +68,13 @@ export interface PasswordReset {
 }
 
 const MAX_SESSION_AGE_SECONDS = 400 * 86400;
+/**
+ * Whose token the decoy is: for an address without an account, the flow writes a token to the
+ * store as it would for a known one (the same store work right after the answer, minus the mail).
+ * It is never sent, and expires within a second; the store drops it like any expired link.
+ */
+const DECOY_USER_ID = 'start-guard:no-account';
+const DECOY_TTL_SECONDS = 1;
 
 export function createPasswordReset(options: PasswordResetOptions): PasswordReset {
   const flow = checkFlowOptions('reset', options);
@@ -98,7 +106,24 @@ export function createPasswordReset(options: PasswordResetOptions): PasswordRese
   }
   if (!serverRuntime) return inertReset;
 
-  /** After the answer: look the account up, and only if there is one, issue and send. */
+  /**
+   * The store work of a known address without its mail: one token issued to no one (a write,
+   * as for a known address; deleting it too would make the unknown path the heavier one). Its
+   * failures are nobody's: there is no account to report them for.
+   */
+  async function decoy(): Promise<void> {
+    try {
+      await flow.tokens.issue(DECOY_USER_ID, { purpose: 'reset', ttlSeconds: DECOY_TTL_SECONDS });
+    } catch {
+      // Nothing to report.
+    }
+  }
+
+  /**
+   * After the answer: look the account up, and only if there is one (and it has not had its
+   * share of mails) issue and send; otherwise the same store work on a decoy, so the server's
+   * load right after the answer does not say which it was.
+   */
   async function work(identifier: string, ip: string | undefined): Promise<void> {
     let user: ResetUser | null;
     try {
@@ -106,12 +131,15 @@ export function createPasswordReset(options: PasswordResetOptions): PasswordRese
     } catch {
       return flowEvent(flow, 'failed', { reason: 'lookup' }, ip);
     }
-    if (user === null || user === undefined)
-      return flowEvent(flow, 'requested', { reason: 'unknown_account' }, ip);
+    if (user === null || user === undefined) {
+      flowEvent(flow, 'requested', { reason: 'unknown_account' }, ip);
+      return decoy();
+    }
     if (typeof user.id !== 'string' || typeof user.email !== 'string' || user.email.length === 0) {
       return flowEvent(flow, 'failed', { reason: 'lookup' }, ip);
     }
     flowEvent(flow, 'requested', { userId: user.id }, ip);
+    if (!(await accountAllows(flow, user.id, ip))) return decoy();
     let issued;
     try {
       issued = await flow.tokens.issue(user.id, { purpose: 'reset', ttlSeconds: flow.ttlSeconds });
@@ -135,10 +163,17 @@ export function createPasswordReset(options: PasswordResetOptions): PasswordRese
     });
   }
 
-  /** Ends every session of the user created before now (kept as long as any can live). */
-  const endSessions = (userId: string): Promise<void> => {
-    const now = Date.now();
-    return revocation.revokeUserBefore(userId, now, Math.floor(now / 1000) + maxAge);
+  /**
+   * Ends every session of the user created before `atMs` (kept as long as any can live); a
+   * failing revocation store is reported before its error goes to the caller.
+   */
+  const endSessions = async (userId: string, atMs: number, ip: string | undefined): Promise<void> => {
+    try {
+      await revocation.revokeUserBefore(userId, atMs, Math.floor(atMs / 1000) + maxAge);
+    } catch (e) {
+      flowEvent(flow, 'failed', { userId, reason: 'revoke' }, ip);
+      throw e;
+    }
   };
 
   async function completeReset(
@@ -160,11 +195,21 @@ export function createPasswordReset(options: PasswordResetOptions): PasswordRese
     if (redeemed === null) return rejected();
     const { userId } = redeemed;
     // Sessions end before the new hash is saved (a failed save leaves the user signed out, never
-    // signed in with a changed password), and again after: a sign-in with the old password
-    // between the two would otherwise survive the reset.
-    await endSessions(userId);
-    await savePassword(userId, passwordHash);
-    await endSessions(userId);
+    // signed in with a changed password), and again once the save is acknowledged, up to and
+    // including that millisecond: every credential read before it was the old hash, so a session
+    // whose createdAtMs is the time its sign-in read the credential (passwordSignIn's) is ended
+    // however long its verify took. A sign-in that stamps its session at the end of its verify
+    // instead can still outlive the reset by up to one verify: that window can only be closed by
+    // the sign-in (a later, delayed watermark would also end the user's first sessions with the
+    // new password, and still miss a verify that waited longer in the hash pool's queue).
+    await endSessions(userId, Date.now(), ip);
+    try {
+      await savePassword(userId, passwordHash);
+    } catch (e) {
+      flowEvent(flow, 'failed', { userId, reason: 'save' }, ip);
+      throw e;
+    }
+    await endSessions(userId, Date.now() + 1, ip);
     await flow.tokens.revokeAll(userId, 'reset');
     flowEvent(flow, 'completed', { userId }, ip);
     return { userId };

@@ -15,6 +15,8 @@ export interface FormLimitsOptions {
   perClient?: BucketSettings;
   /** Every client's requests for one address. */
   perAddress?: BucketSettings;
+  /** Mails to one account (its user id, found after the answer), whatever spelling reached it. */
+  perAccount?: BucketSettings;
   /** A shared store (start-guard/redis) for several instances; default the in-process table. */
   store?: RateLimitStore;
   /** Prefix of the two limiters' names (default `start-guard:reset` / `start-guard:registration`). */
@@ -24,15 +26,23 @@ export interface FormLimitsOptions {
   onEvent?: EventSink;
 }
 
-/** Reset defaults: 10 requests per client, then one every 2 minutes; 3 mails per address, then one every 15 minutes. */
+/**
+ * Reset defaults: 10 requests per client, then one every 2 minutes; 3 mails per address, then one
+ * every 15 minutes; and 3 mails per account, then one every 15 minutes.
+ */
 export const RESET_DEFAULTS = Object.freeze({
   perClient: Object.freeze({ capacity: 10, refillPerSecond: 1 / 120 }),
   perAddress: Object.freeze({ capacity: 3, refillPerSecond: 1 / 900 }),
+  perAccount: Object.freeze({ capacity: 3, refillPerSecond: 1 / 900 }),
 });
-/** Registration defaults: 5 per client, then one every 10 minutes; 3 per address, then one every 15 minutes. */
+/**
+ * Registration defaults: 5 per client, then one every 10 minutes; 3 per address, then one every
+ * 15 minutes; 3 verification mails per account, then one every 15 minutes.
+ */
 export const REGISTRATION_DEFAULTS = Object.freeze({
   perClient: Object.freeze({ capacity: 5, refillPerSecond: 1 / 600 }),
   perAddress: Object.freeze({ capacity: 3, refillPerSecond: 1 / 900 }),
+  perAccount: Object.freeze({ capacity: 3, refillPerSecond: 1 / 900 }),
 });
 
 /** The limits of a "forgot password" form (what createPasswordReset's `limits` takes). */
@@ -48,11 +58,12 @@ export function registrationLimits(options: FormLimitsOptions = {}): RequestLimi
 function formLimits(
   kind: string,
   options: FormLimitsOptions,
-  defaults: { perClient: BucketSettings; perAddress: BucketSettings },
+  defaults: { perClient: BucketSettings; perAddress: BucketSettings; perAccount: BucketSettings },
 ): RequestLimits {
   if (typeof options !== 'object' || options === null) invalidArg('options', 'an object', options);
   const perClient = bucketSettings('options.perClient', options.perClient, defaults.perClient);
   const perAddress = bucketSettings('options.perAddress', options.perAddress, defaults.perAddress);
+  const perAccount = bucketSettings('options.perAccount', options.perAccount, defaults.perAccount);
   const name = checkName('options.name', options.name) ?? `start-guard:${kind}`;
   const onEvent = options.onEvent;
   // The limiters' own refusals are reported by requestLimits, with the client's address.
@@ -62,6 +73,7 @@ function formLimits(
   return requestLimits({
     perClient: createRateLimiter({ ...common, ...perClient, name: `${name}:client` }),
     perAddress: createRateLimiter({ ...common, ...perAddress, name: `${name}:address` }),
+    perAccount: createRateLimiter({ ...common, ...perAccount, name: `${name}:account` }),
     label: kind,
     onEvent,
   });

@@ -3,6 +3,9 @@
 // request, sent or not. On the address as typed (normalized), never on whether an account has it,
 // so unknown addresses are limited exactly like known ones (the answer says nothing) and one
 // inbox cannot be flooded from many clients (OWASP Forgot Password Cheat Sheet: e-mail bombing).
+// A third bucket, per account, is taken by the flows after the answer on the user id the lookup
+// found: spellings of one address that the app's lookup matches but the address bucket tells
+// apart (invisible characters an ICU collation ignores) still share one account's bucket.
 import { invalidArg, serverOnlyError } from '../errors';
 import { type EventSink, emit } from '../events';
 import { serverRuntime } from '../native';
@@ -29,6 +32,11 @@ export interface RequestLimits {
   check(identifier: unknown, client: RequestClient): Promise<RequestVerdict>;
   readonly perClient: TakeLimiter;
   readonly perAddress: TakeLimiter;
+  /**
+   * Mails to one account (keyed by its user id), taken after the answer: over it, the mail is
+   * silently not sent. Absent: the flow uses an in-process one with the preset's defaults.
+   */
+  readonly perAccount?: TakeLimiter;
 }
 
 export interface RequestLimitsOptions {
@@ -36,6 +44,8 @@ export interface RequestLimitsOptions {
   perClient: TakeLimiter;
   /** Every client's requests for one address. */
   perAddress: TakeLimiter;
+  /** Mails to one account, whatever the spelling of its address (taken by the flows after the answer). */
+  perAccount?: TakeLimiter;
   /** Names the form in `ratelimit.blocked` reasons ("reset: this client"); default "request". */
   label?: string;
   onEvent?: EventSink;
@@ -44,7 +54,7 @@ export interface RequestLimitsOptions {
 /** Two limiters as the limits of a form that sends e-mail (what the flows' `limits` takes). */
 export function requestLimits(options: RequestLimitsOptions): RequestLimits {
   if (typeof options !== 'object' || options === null) invalidArg('options', 'an object', options);
-  const { perClient, perAddress, label = 'request', onEvent } = options;
+  const { perClient, perAddress, perAccount, label = 'request', onEvent } = options;
   for (const [name, limiter] of [
     ['options.perClient', perClient],
     ['options.perAddress', perAddress],
@@ -52,6 +62,12 @@ export function requestLimits(options: RequestLimitsOptions): RequestLimits {
     if (typeof limiter !== 'object' || limiter === null || typeof limiter.take !== 'function') {
       invalidArg(name, 'a rate limiter (with take)', limiter);
     }
+  }
+  if (
+    perAccount !== undefined &&
+    (typeof perAccount !== 'object' || perAccount === null || typeof perAccount.take !== 'function')
+  ) {
+    invalidArg('options.perAccount', 'a rate limiter (with take)', perAccount);
   }
   if (typeof label !== 'string') invalidArg('options.label', 'a string', label);
   if (onEvent !== undefined && typeof onEvent !== 'function')
@@ -74,5 +90,7 @@ export function requestLimits(options: RequestLimitsOptions): RequestLimits {
     }
     return { allowed: true, retryAfterMs: 0 };
   }
-  return { check, perClient, perAddress };
+  return perAccount === undefined
+    ? { check, perClient, perAddress }
+    : { check, perClient, perAddress, perAccount };
 }

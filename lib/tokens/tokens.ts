@@ -3,7 +3,8 @@
 // secret is stored (OWASP Forgot Password Cheat Sheet: single use, expiring, stored securely).
 // The verifier is checked in constant time in the native core; the store's delete decides which
 // of several concurrent consumers wins.
-import { invalidArg, outOfRangeArg, serverOnlyError } from '../errors';
+import type { TokenKeyHandle } from '../../types/binding';
+import { StartGuardError, invalidArg, outOfRangeArg, serverOnlyError } from '../errors';
 import { native, serverRuntime } from '../native';
 import { randomBase64url } from '../random-pool';
 import { MAX_USER_ID_LENGTH, checkData, checkPurpose, checkText } from './args';
@@ -22,6 +23,14 @@ export type TokenRejectReason =
 
 export interface SingleUseTokensOptions {
   store: TokenStore;
+  /**
+   * A server secret (>= 32 bytes; a list for rotation, newest first: the first issues, all
+   * verify), kept outside the store. With it, a verifier can only be made by whoever holds the
+   * secret, so write access to the store alone mints no token; without it, whoever can write the
+   * store can store a verifier of a secret of its choosing. Always derived (BLAKE2b-256 keyed with
+   * "start-guard/token-key/v1"), so the sessions' secret may be reused without giving their key.
+   */
+  secret?: TokenSecret | readonly TokenSecret[];
   /** Default lifetimes by purpose, in seconds; built in: reset 1800 (30 min), verify 86400 (24 h). */
   ttlSeconds?: Readonly<Record<string, number>>;
   /** The clock, epoch milliseconds (tests). */
@@ -69,12 +78,24 @@ export interface SingleUseTokens {
   revokeAll(userId: string, purpose?: string): Promise<void>;
 }
 
+/** A server secret: a string (its UTF-8 bytes) or bytes, at least 32 of them. */
+export type TokenSecret = string | Uint8Array;
+
 export const DEFAULT_TTL_SECONDS: Readonly<Record<string, number>> = Object.freeze({
   reset: 30 * 60,
   verify: 24 * 3600,
 });
 /** A link that lives longer than this is no longer a one-time link. */
 export const MAX_TTL_SECONDS = 30 * 86400;
+/**
+ * The built-in purposes' ceilings: a reset link has no reason to live past a day, a verification
+ * link past a week. They also catch milliseconds given for seconds (30 * 60 * 1000 would be a
+ * reset link living 20.8 days, under the general 30-day ceiling).
+ */
+export const PURPOSE_MAX_TTL_SECONDS: Readonly<Record<string, number>> = Object.freeze({
+  reset: 86400,
+  verify: 7 * 86400,
+});
 
 export function createSingleUseTokens(options: SingleUseTokensOptions): SingleUseTokens {
   if (typeof options !== 'object' || options === null) invalidArg('options', 'an object', options);
@@ -85,13 +106,17 @@ export function createSingleUseTokens(options: SingleUseTokensOptions): SingleUs
       invalidArg('options.ttlSeconds', 'an object of seconds by purpose', options.ttlSeconds);
     for (const [purpose, ttl] of Object.entries(options.ttlSeconds)) {
       checkPurpose('options.ttlSeconds key', purpose);
-      ttls[purpose] = checkTtl(`options.ttlSeconds.${purpose}`, ttl);
+      ttls[purpose] = checkTtl(`options.ttlSeconds.${purpose}`, ttl, purpose);
     }
   }
   const nowMs = options.nowMs ?? Date.now;
   if (typeof nowMs !== 'function') invalidArg('options.nowMs', 'a function', nowMs);
   if (!serverRuntime) return inertTokens;
+  const secrets = checkSecrets(options.secret);
   const b = native();
+  // null: the unkeyed form. Else the first key issues, every key verifies (rotation).
+  const keys: Array<TokenKeyHandle | null> = secrets === undefined ? [null] : secrets.map(importKey);
+  const issueKey = keys[0]!;
 
   async function issue(userId: string, opts: IssueOptions): Promise<IssuedToken> {
     checkText('userId', userId, MAX_USER_ID_LENGTH);
@@ -100,7 +125,7 @@ export function createSingleUseTokens(options: SingleUseTokensOptions): SingleUs
     checkPurpose('options.purpose', purpose);
     checkData('options.data', data);
     let ttl: number;
-    if (opts.ttlSeconds !== undefined) ttl = checkTtl('options.ttlSeconds', opts.ttlSeconds);
+    if (opts.ttlSeconds !== undefined) ttl = checkTtl('options.ttlSeconds', opts.ttlSeconds, purpose);
     else if (Object.hasOwn(ttls, purpose)) ttl = ttls[purpose]!;
     else
       outOfRangeArg('options.ttlSeconds', `is required for the purpose '${purpose}' (no default lifetime)`);
@@ -114,7 +139,7 @@ export function createSingleUseTokens(options: SingleUseTokensOptions): SingleUs
     };
     if (data !== undefined) unsigned.data = data;
     // The secret is drawn, hashed and encoded in the native core: JavaScript sees only its text.
-    const [secret, verifier] = b.tokenIssue(bindingOf(unsigned));
+    const [secret, verifier] = b.tokenIssue(bindingOf(unsigned), issueKey);
     const record: TokenRecord = { ...unsigned, verifier };
     const token = `${id}.${secret}`;
     await store.insert(record);
@@ -145,7 +170,9 @@ export function createSingleUseTokens(options: SingleUseTokensOptions): SingleUs
     if (parsed === null) return reject('malformed');
     const record = await store.find(parsed.id);
     if (record === null || !wellFormed(record) || record.id !== parsed.id) return reject('unknown');
-    if (!b.tokenVerifierMatches(parsed.secret, bindingOf(record), record.verifier)) return reject('mismatch');
+    const binding = bindingOf(record);
+    if (!keys.some((key) => b.tokenVerifierMatches(parsed.secret, binding, record.verifier, key)))
+      return reject('mismatch');
     // Genuine from here on: a refusal below leaves the token to its own purpose and user.
     if (record.purpose !== purpose) return reject('wrong_purpose');
     if (userId !== undefined && record.userId !== userId) return reject('wrong_user');
@@ -175,15 +202,49 @@ export function createSingleUseTokens(options: SingleUseTokensOptions): SingleUs
   };
 }
 
-export function checkTtl(name: string, value: unknown): number {
+/** A lifetime in seconds, under the purpose's own ceiling when it is a built-in one. */
+export function checkTtl(name: string, value: unknown, purpose?: string): number {
   if (typeof value !== 'number') invalidArg(name, 'a number of seconds', value);
-  if (!Number.isSafeInteger(value) || value < 1 || value > MAX_TTL_SECONDS) {
+  const max =
+    purpose !== undefined && Object.hasOwn(PURPOSE_MAX_TTL_SECONDS, purpose)
+      ? PURPOSE_MAX_TTL_SECONDS[purpose]!
+      : MAX_TTL_SECONDS;
+  if (!Number.isSafeInteger(value) || value < 1 || value > max) {
+    const days = (n: number) => `${+(n / 86400).toFixed(1)} day${n === 86400 ? '' : 's'}`;
+    const what = max === MAX_TTL_SECONDS ? '' : ` for a '${purpose}' link`;
+    const unit =
+      Number.isFinite(value) && value > max ? ` (that is ${days(value)}: seconds, not milliseconds)` : '';
     outOfRangeArg(
       name,
-      `must be a whole number of seconds from 1 to ${MAX_TTL_SECONDS} (30 days); received ${value}`,
+      `must be a whole number of seconds from 1 to ${max} (${days(max)})${what}; received ${value}${unit}`,
     );
   }
   return value;
+}
+
+function checkSecrets(value: unknown): TokenSecret[] | undefined {
+  if (value === undefined) return undefined;
+  const list = Array.isArray(value) ? (value as unknown[]) : [value];
+  if (list.length === 0) outOfRangeArg('options.secret', 'must hold at least one secret');
+  return list.map((secret, i) => {
+    const name = Array.isArray(value) ? `options.secret[${i}]` : 'options.secret';
+    if (typeof secret !== 'string' && !(secret instanceof Uint8Array))
+      return invalidArg(name, 'a string or a Uint8Array of at least 32 bytes', secret);
+    const bytes = typeof secret === 'string' ? Buffer.byteLength(secret, 'utf8') : secret.length;
+    if (bytes < 32) throw new StartGuardError('ERR_SECRET_TOO_SHORT', `${name} must be at least 32 bytes`);
+    return secret;
+  });
+}
+
+/** The derived key, held in C++; a copy of the secret's bytes made here is wiped. */
+function importKey(secret: TokenSecret): TokenKeyHandle {
+  if (secret instanceof Uint8Array) return native().tokenKey(secret);
+  const bytes = Buffer.from(secret, 'utf8');
+  try {
+    return native().tokenKey(bytes);
+  } finally {
+    bytes.fill(0);
+  }
 }
 
 function checkStore(store: unknown): TokenStore {
@@ -201,18 +262,27 @@ function checkStore(store: unknown): TokenStore {
   return s as TokenStore;
 }
 
-/** An application's store may hand back anything: only a record of the right shape is checked. */
+/**
+ * An application's store may hand back anything: only a record of the right shape is checked.
+ * Its strings must be well-formed: the binding is framed on UTF-16 lengths but hashed as UTF-8,
+ * where a lone surrogate becomes U+FFFD, so "\uD800x" would verify as "\uFFFDx" (issue refuses
+ * lone surrogates; a record edited in the store must not bring one back).
+ */
 function wellFormed(r: TokenRecord): boolean {
   return (
     typeof r === 'object' &&
     typeof r.id === 'string' &&
     typeof r.userId === 'string' &&
+    isWellFormed(r.userId) &&
     typeof r.purpose === 'string' &&
+    isWellFormed(r.purpose) &&
     typeof r.verifier === 'string' &&
     Number.isFinite(r.expiresAt) &&
-    (r.data === undefined || typeof r.data === 'string')
+    (r.data === undefined || (typeof r.data === 'string' && isWellFormed(r.data)))
   );
 }
+
+const isWellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
 const serverOnly = async (): Promise<never> => {
   throw serverOnlyError();

@@ -13,4 +13,10 @@ constexpr char kSealerKeyContext[] = "start-guard/sealer-key/v1";
 
 void derive_sealer_key(const uint8_t* secret, size_t secret_len, uint8_t out[32]) noexcept;
 
+// The single-use tokens' server key (createSingleUseTokens({ secret })), derived the same way
+// under its own context, so one application secret used for both never gives the sealer's key.
+constexpr char kTokenKeyContext[] = "start-guard/token-key/v1";
+
+void derive_token_key(const uint8_t* secret, size_t secret_len, uint8_t out[32]) noexcept;
+
 }  // namespace sg

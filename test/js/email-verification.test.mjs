@@ -81,6 +81,61 @@ describe('e-mail verification', () => {
     assert.equal(a.outbox.length, 2);
   });
 
+  test('two requests in flight for one user: only the later link works (the jobs run one at a time)', async () => {
+    const a = app({ verification: { queue: { concurrency: 4, maxStartDelayMs: 20 } } });
+    // The user changes address right after asking (a double submit and an edit): no idle between.
+    for (let i = 0; i < 5; i++) {
+      await a.verification.requestVerification({ id: 'u1', email: `old${i}@example.com` }, { client });
+    }
+    await a.verification.requestVerification({ id: 'u1', email: 'new@example.com' }, { client });
+    await a.verification.idle();
+    assert.equal(a.outbox.length, 6);
+    const results = [];
+    for (const m of a.outbox) results.push([m.to, await a.verification.completeVerification(tokenOf(m))]);
+    assert.deepEqual(
+      results.filter(([, r]) => r !== null),
+      [['new@example.com', { userId: 'u1', email: 'new@example.com' }]],
+    );
+    // In the order asked: the last link mailed is the newest address.
+    assert.equal(a.outbox.at(-1).to, 'new@example.com');
+  });
+
+  test('per account: invisible-character spellings of the address get the account its share of mails only', async () => {
+    const { registrationLimits, REGISTRATION_DEFAULTS } = await import('start-guard');
+    assert.deepEqual(REGISTRATION_DEFAULTS.perAccount, { capacity: 3, refillPerSecond: 1 / 900 });
+    const a = app({
+      verification: { limits: registrationLimits({ name: `t-verify-account-${process.pid}` }) },
+    });
+    const invisible = ['\u200b', '\u00ad', '\u2060', '\u034f', '\ufeff', '\u200c', '\u200d'];
+    const answers = [];
+    for (const [i, ch] of invisible.entries()) {
+      answers.push(
+        await a.verification.requestVerification(
+          { id: 'u-ada', email: `ada${ch}@example.com` },
+          { client: `k${i}` },
+        ),
+      );
+    }
+    assert.ok(answers.every((x) => x.allowed));
+    await a.verification.idle();
+    assert.equal(a.outbox.length, 3);
+    assert.equal(
+      a.events.filter((e) => e.type === 'verify.failed' && e.reason === 'account_limit').length,
+      4,
+    );
+  });
+
+  test('ttlSeconds: a verification link lives at most seven days', async () => {
+    const { createEmailVerification } = await import('start-guard');
+    const a = app();
+    const options = { tokens: a.tokens, url: 'https://app.example.com/verify', send: async () => {} };
+    assert.throws(() => createEmailVerification({ ...options, ttlSeconds: 24 * 3600 * 1000 }), {
+      code: 'ERR_OUT_OF_RANGE',
+      message: /604800 \(7 days\) for a 'verify' link.*seconds, not milliseconds/,
+    });
+    assert.ok(createEmailVerification({ ...options, ttlSeconds: 7 * 86400 }));
+  });
+
   test('arguments: the user object is checked', async () => {
     const a = app();
     await assert.rejects(a.verification.requestVerification(null, { client }), {

@@ -47,12 +47,19 @@ describe('requestReset', () => {
     await a.reset.requestReset('ada@example.com', { client });
     await a.reset.requestReset('nobody@example.com', { client });
     await a.reset.idle();
+    // The jobs start after a random delay each: their events come in either order.
     const types = a.events.map((e) => [e.type, e.userId, e.reason, e.ip]);
-    assert.deepEqual(types, [
-      ['reset.requested', 'u-ada', undefined, client.ip],
-      ['reset.requested', undefined, 'unknown_account', client.ip],
-      ['reset.sent', 'u-ada', undefined, client.ip],
-    ]);
+    assert.deepEqual(
+      types.filter((t) => t[1] === 'u-ada'),
+      [
+        ['reset.requested', 'u-ada', undefined, client.ip],
+        ['reset.sent', 'u-ada', undefined, client.ip],
+      ],
+    );
+    assert.deepEqual(
+      types.filter((t) => t[1] !== 'u-ada'),
+      [['reset.requested', undefined, 'unknown_account', client.ip]],
+    );
     const text = JSON.stringify(a.events);
     assert.ok(!text.includes('example.com'), 'no address in events');
     assert.ok(!text.includes(tokenOf(a.outbox[0]).slice(0, 22)), 'no token (not even its id) in events');
@@ -329,6 +336,14 @@ describe('options', () => {
       code: 'ERR_OUT_OF_RANGE',
     });
     assert.throws(() => requestLimits({ perClient: { take() {} } }), { message: /"options.perAddress"/ });
+    const take = async () => ({ allowed: true, remaining: 1, retryAfterMs: 0 });
+    assert.throws(() => requestLimits({ perClient: { take }, perAddress: { take }, perAccount: {} }), {
+      message: /"options.perAccount"/,
+    });
+    const handMade = { check: async () => ({ allowed: true, retryAfterMs: 0 }), perAccount: { take: 1 } };
+    assert.throws(() => createPasswordReset({ ...base(), limits: handMade }), {
+      message: /"options.limits.perAccount"/,
+    });
     assert.throws(() => createPasswordReset({ ...base(), queue: { maxPending: 0 } }), {
       message: /"options.queue.maxPending"/,
     });
@@ -368,4 +383,176 @@ test('resetLimits and registrationLimits: presets on the real limiter, unknown a
   assert.equal((await reg.check('y@example.com', 'k')).allowed, true);
   assert.equal((await reg.check('z@example.com', 'k')).limitedBy, 'client');
   assert.throws(() => resetLimits({ perAddress: { capacity: 0, refillPerSecond: 1 } }), RangeError);
+});
+
+/** Spellings of ada's address with invisible characters in every position (e-mail bombing). */
+function invisibleVariants(address) {
+  const invisible = ['\u200b', '\u200c', '\u200d', '\u2060', '\u00ad', '\u034f', '\ufeff', '\u180e'];
+  const out = [];
+  for (const ch of invisible)
+    for (let pos = 1; pos < address.length; pos += 3)
+      out.push(address.slice(0, pos) + ch + address.slice(pos));
+  return out;
+}
+
+// The app's lookup through an ICU collation that ignores default-ignorable code points, as
+// Postgres' nondeterministic ICU collations and MySQL's utf8mb4_0900_ai_ci do.
+const collator = new Intl.Collator('und', { sensitivity: 'accent' });
+
+describe('per account, after the answer', () => {
+  test('invisible-character spellings that the lookup matches reach at most the account its share (resetLimits defaults)', async () => {
+    const { resetLimits, RESET_DEFAULTS } = await import('start-guard');
+    assert.deepEqual(RESET_DEFAULTS.perAccount, { capacity: 3, refillPerSecond: 1 / 900 });
+    const events = [];
+    const a = app({
+      reset: {
+        findUser: async (identifier) =>
+          [...a.users.values()].find((u) => collator.compare(u.email, identifier) === 0) ?? null,
+        limits: resetLimits({ name: `t-account-${process.pid}`, onEvent: (e) => events.push(e) }),
+      },
+    });
+    const variants = invisibleVariants('ada@example.com');
+    assert.ok(variants.length >= 40);
+    const answers = [];
+    for (const [i, v] of variants.entries()) {
+      // Ten requests per client (its capacity): the per-client limit is not what stops them.
+      answers.push(await a.reset.requestReset(v, { client: `198.51.100.${Math.floor(i / 10)}` }));
+    }
+    // Each spelling is its own address bucket (the answer is the same as for anyone).
+    assert.ok(
+      answers.every((x) => x.allowed),
+      'the answers say nothing',
+    );
+    await a.reset.idle();
+    assert.equal(a.outbox.length, 3, 'three mails to the inbox, whatever the spelling');
+    const skipped = a.events.filter((e) => e.type === 'reset.failed' && e.reason === 'account_limit');
+    assert.equal(skipped.length, variants.length - 3);
+    assert.ok(skipped.every((e) => e.userId === 'u-ada'));
+    // Another account is not affected by ada's bucket.
+    await a.reset.requestReset('grace@example.com', { client: 'c-grace' });
+    await a.reset.idle();
+    assert.equal(a.outbox.at(-1).to, 'grace@example.com');
+  });
+
+  test('unknown and over-limit addresses write the store as a known one does (a decoy), and send nothing', async () => {
+    const { createMemoryTokenStore } = await import('start-guard');
+    const inner = createMemoryTokenStore();
+    const ops = [];
+    const tokenStore = {
+      insert: async (r) => (ops.push(['insert', r.purpose, r.verifier.length]), inner.insert(r)),
+      find: async (id) => (ops.push(['find']), inner.find(id)),
+      delete: async (id) => (ops.push(['delete']), inner.delete(id)),
+      deleteForUser: async (u, p) => (ops.push(['deleteForUser']), inner.deleteForUser(u, p)),
+    };
+    const a = app({ tokenStore, limits: { perAccount: { capacity: 1, refillPerSecond: 1 / 900 } } });
+    const storeOps = async (address) => {
+      ops.length = 0;
+      await a.reset.requestReset(address, { client });
+      await a.reset.idle();
+      return [...ops];
+    };
+    const known = await storeOps('ada@example.com');
+    const unknown = await storeOps('nobody@example.com');
+    const overLimit = await storeOps('ada@example.com');
+    assert.deepEqual(known, [['insert', 'reset', 43]]);
+    assert.deepEqual(unknown, known);
+    assert.deepEqual(overLimit, known);
+    assert.equal(a.outbox.length, 1);
+    // The decoy belongs to no one and is dead within a second.
+    const decoys = [];
+    const spy = { ...tokenStore, insert: async (r) => (decoys.push(r), inner.insert(r)) };
+    const b = app({ tokenStore: spy });
+    await b.reset.requestReset('nobody@example.com', { client });
+    await b.reset.idle();
+    assert.equal(decoys.length, 1);
+    assert.equal(decoys[0].userId, 'start-guard:no-account');
+    assert.ok(decoys[0].expiresAt <= Math.ceil(Date.now() / 1000) + 1);
+  });
+
+  test('the work starts after a random delay (0 to maxStartDelayMs), not right after the answer', async () => {
+    const started = [];
+    let answeredAt = 0;
+    const a = app({
+      reset: {
+        queue: { maxStartDelayMs: 40, concurrency: 100 },
+        findUser: async () => (started.push(performance.now() - answeredAt), null),
+      },
+    });
+    for (let i = 0; i < 20; i++) {
+      await a.reset.requestReset(`user${i}@example.com`, { client: `c${i}` });
+      answeredAt ||= performance.now();
+    }
+    await a.reset.idle();
+    assert.equal(started.length, 20);
+    const spread = Math.max(...started) - Math.min(...started);
+    assert.ok(spread >= 10, `start delays spread over ${spread.toFixed(1)} ms`);
+    assert.throws(() => app({ reset: { queue: { maxStartDelayMs: -1 } } }), {
+      message: /"options.queue.maxStartDelayMs"/,
+    });
+  });
+});
+
+describe('completeReset failures', () => {
+  test('a failing savePassword is reset.failed (reason save) and thrown; the user stays signed out, the link spent', async () => {
+    const a = app({
+      reset: {
+        savePassword: async () => {
+          throw new Error('db write failed');
+        },
+      },
+    });
+    const s = a.sessions.create('u-ada', {});
+    await new Promise((r) => setTimeout(r, 5));
+    await a.reset.requestReset('ada@example.com', { client });
+    await a.reset.idle();
+    const token = tokenOf(a.outbox[0]);
+    await assert.rejects(a.reset.completeReset(token, 'a new password!', { client }), /db write failed/);
+    assert.deepEqual(
+      a.events.filter((e) => e.type === 'reset.failed').map((e) => [e.userId, e.reason, e.ip]),
+      [['u-ada', 'save', client.ip]],
+    );
+    assert.equal(await a.sessions.read(s.setCookie.split(';')[0]), null);
+    assert.equal(await a.reset.checkReset(token), false);
+    assert.equal(a.byId('u-ada').passwordHash, 'old');
+  });
+
+  test('a failing revocation store is reset.failed (reason revoke) and thrown', async () => {
+    const a = app();
+    const failing = {
+      ...a.revocation,
+      revokeUserBefore: async () => {
+        throw new Error('revocation store down');
+      },
+    };
+    const b = app({ reset: { revocation: failing } });
+    await b.reset.requestReset('ada@example.com', { client });
+    await b.reset.idle();
+    await assert.rejects(b.reset.completeReset(tokenOf(b.outbox[0]), 'a new password!'), /store down/);
+    assert.deepEqual(
+      b.events.filter((e) => e.type === 'reset.failed').map((e) => e.reason),
+      ['revoke'],
+    );
+  });
+});
+
+test('ttlSeconds: a reset link lives at most a day; milliseconds for seconds are refused, naming the unit', () => {
+  const a = app();
+  const options = {
+    tokens: a.tokens,
+    url: 'https://app.example.com/reset',
+    findUser: async () => null,
+    send: async () => {},
+    savePassword: async () => {},
+    revocation: a.revocation,
+  };
+  assert.throws(
+    () => createPasswordReset({ ...options, ttlSeconds: 30 * 60 * 1000 }),
+    (e) =>
+      e.code === 'ERR_OUT_OF_RANGE' &&
+      /"options.ttlSeconds"/.test(e.message) &&
+      /86400 \(1 day\) for a 'reset' link/.test(e.message) &&
+      /20\.8 days: seconds, not milliseconds/.test(e.message),
+  );
+  assert.throws(() => createPasswordReset({ ...options, ttlSeconds: 86401 }), { code: 'ERR_OUT_OF_RANGE' });
+  assert.ok(createPasswordReset({ ...options, ttlSeconds: 86400 }));
 });

@@ -3,6 +3,7 @@
 // and the file store; concurrent consumption in one process (the file store's cross-process
 // cases are in token-file-store.test.mjs).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -358,5 +359,176 @@ describe('browser build', () => {
       limits,
     });
     await assert.rejects(verification.completeVerification('x'), serverOnly);
+  });
+});
+
+/** An application's store over a Map, as a database table would be: whoever can write it edits rows. */
+function tableStore() {
+  const rows = new Map();
+  return {
+    rows,
+    insert: async (r) => void rows.set(r.id, { ...r }),
+    find: async (id) => (rows.has(id) ? { ...rows.get(id) } : null),
+    delete: async (id) => rows.delete(id),
+    deleteForUser: async (userId) => {
+      for (const [id, r] of rows) if (r.userId === userId) rows.delete(id);
+    },
+  };
+}
+
+/**
+ * The verifier an attacker recomputes for an edited row: the documented binding, hashed with
+ * Python's hashlib (an independent implementation), unkeyed (keyed with the token's secret) or,
+ * given `serverSecret`, keyed with the server key derived as the README says.
+ */
+function pythonVerifier(row, secret, serverSecret) {
+  const field = (s) => `${s.length}:${s}`;
+  const binding = [
+    'start-guard/token/v1',
+    field(row.id),
+    field(row.userId),
+    field(row.purpose),
+    String(row.expiresAt),
+    row.data === undefined ? '-' : field(row.data),
+  ].join('\n');
+  const script = `
+import sys, base64, hashlib
+secret = base64.urlsafe_b64decode(sys.argv[1] + '=')
+binding = sys.argv[2].encode()
+if len(sys.argv) > 3:
+    key = hashlib.blake2b(sys.argv[3].encode(), digest_size=32, key=b'start-guard/token-key/v1').digest()
+    d = hashlib.blake2b(secret + binding, digest_size=32, key=key).digest()
+else:
+    d = hashlib.blake2b(binding, digest_size=32, key=secret).digest()
+print(base64.urlsafe_b64encode(d).decode().rstrip('='))`;
+  const args = ['-c', script, secret, binding, ...(serverSecret === undefined ? [] : [serverSecret])];
+  return execFileSync('python3', args).toString().trim();
+}
+
+describe('server secret', () => {
+  const SERVER_SECRET = 'a server secret of at least thirty-two bytes, kept outside the store';
+
+  test('the keyed verifier is the documented construction (checked with Python hashlib)', async () => {
+    const store = tableStore();
+    const tokens = createSingleUseTokens({ store, secret: SERVER_SECRET });
+    const { token } = await tokens.issue('u-ada', { purpose: 'verify', data: 'ada@example.com' });
+    const [id, secret] = token.split('.');
+    const row = store.rows.get(id);
+    assert.equal(pythonVerifier(row, secret, SERVER_SECRET), row.verifier);
+    assert.notEqual(pythonVerifier(row, secret), row.verifier, 'not the unkeyed form');
+  });
+
+  test('write access to the store mints no token: an edited row with a recomputed verifier is refused', async () => {
+    for (const secret of [undefined, SERVER_SECRET]) {
+      const store = tableStore();
+      const tokens = createSingleUseTokens({ store, secret });
+      // The attacker's own reset link: they know its secret.
+      const { token } = await tokens.issue('u-mallory', { purpose: 'reset' });
+      const [id, tokenSecret] = token.split('.');
+      // UPDATE tokens SET user_id = 'u-admin', expires_at = +29 days, verifier = ? WHERE id = ?
+      const row = store.rows.get(id);
+      row.userId = 'u-admin';
+      row.expiresAt += 29 * 86400;
+      row.verifier = pythonVerifier(row, tokenSecret);
+      const reasons = [];
+      const got = await tokens.consume(token, { purpose: 'reset', onReject: (r) => reasons.push(r) });
+      if (secret === undefined) {
+        // What the README says the unkeyed mode does not protect against.
+        assert.equal(got?.userId, 'u-admin');
+      } else {
+        assert.equal(got, null);
+        assert.deepEqual(reasons, ['mismatch']);
+      }
+    }
+  });
+
+  test('rotation: the first secret issues, every listed one verifies; a token of another mode is refused', async () => {
+    const store = createMemoryTokenStore();
+    const old = createSingleUseTokens({ store, secret: SERVER_SECRET });
+    const { token } = await old.issue('u', { purpose: 'reset' });
+    const next = 'the next server secret, also thirty-two bytes or more';
+    const rotated = createSingleUseTokens({ store, secret: [next, new TextEncoder().encode(SERVER_SECRET)] });
+    assert.ok(await rotated.check(token, { purpose: 'reset' }), 'the old secret as bytes is the same key');
+    const fresh = await rotated.issue('u', { purpose: 'reset' });
+    assert.equal(await old.check(fresh.token, { purpose: 'reset' }), null, 'issued under the new secret');
+    const only = createSingleUseTokens({ store, secret: next });
+    assert.equal(await only.check(token, { purpose: 'reset' }), null, 'the old secret dropped');
+    assert.ok(await only.check(fresh.token, { purpose: 'reset' }));
+    const unkeyed = createSingleUseTokens({ store });
+    const plain = await unkeyed.issue('u', { purpose: 'reset' });
+    assert.equal(
+      await only.check(plain.token, { purpose: 'reset' }),
+      null,
+      'turning the secret on voids unkeyed links',
+    );
+    assert.equal(await unkeyed.check(fresh.token, { purpose: 'reset' }), null);
+  });
+
+  test('a secret under 32 bytes is ERR_SECRET_TOO_SHORT; a wrong type names the option', () => {
+    const store = createMemoryTokenStore();
+    assert.throws(
+      () => createSingleUseTokens({ store, secret: 'x'.repeat(31) }),
+      (e) => isStartGuardError(e, 'ERR_SECRET_TOO_SHORT'),
+    );
+    assert.throws(
+      () => createSingleUseTokens({ store, secret: new Uint8Array(31) }),
+      (e) => isStartGuardError(e, 'ERR_SECRET_TOO_SHORT'),
+    );
+    // 16 characters of 2-byte UTF-8 are 32 bytes: bytes count, not characters.
+    assert.doesNotThrow(() => createSingleUseTokens({ store, secret: 'é'.repeat(16) }));
+    assert.throws(() => createSingleUseTokens({ store, secret: 42 }), {
+      code: 'ERR_INVALID_ARG_TYPE',
+      message: /"options.secret"/,
+    });
+    assert.throws(() => createSingleUseTokens({ store, secret: [] }), { message: /"options.secret"/ });
+    assert.throws(
+      () => createSingleUseTokens({ store, secret: [SERVER_SECRET, 'short'] }),
+      (e) => isStartGuardError(e, 'ERR_SECRET_TOO_SHORT') && /options\.secret\[1\]/.test(e.message),
+    );
+  });
+});
+
+describe('records the store hands back', () => {
+  test('a lone surrogate edited into a stored user or data is refused (it would hash as U+FFFD)', async () => {
+    const store = tableStore();
+    const tokens = createSingleUseTokens({ store });
+    const reasons = [];
+    const opts = { purpose: 'verify', onReject: (r) => reasons.push(r) };
+    const a = await tokens.issue('\uFFFDadmin', { purpose: 'verify' });
+    store.rows.get(a.token.slice(0, 22)).userId = '\uD800admin'; // same UTF-16 length
+    assert.equal(await tokens.consume(a.token, opts), null);
+    const b = await tokens.issue('u', { purpose: 'verify', data: 'x\uFFFD@example.com' });
+    store.rows.get(b.token.slice(0, 22)).data = 'x\uDC00@example.com';
+    assert.equal(await tokens.consume(b.token, opts), null);
+    assert.deepEqual(reasons, ['unknown', 'unknown']);
+    // The unedited records still redeem: U+FFFD itself is a well-formed character.
+    store.rows.get(a.token.slice(0, 22)).userId = '\uFFFDadmin';
+    assert.equal((await tokens.consume(a.token, opts))?.userId, '\uFFFDadmin');
+  });
+});
+
+describe('lifetimes of the built-in purposes', () => {
+  test('a reset link lives at most a day, a verification link at most a week; milliseconds are named', async () => {
+    const store = createMemoryTokenStore();
+    assert.throws(
+      () => createSingleUseTokens({ store, ttlSeconds: { reset: 30 * 60 * 1000 } }),
+      (e) =>
+        e.code === 'ERR_OUT_OF_RANGE' &&
+        /"options.ttlSeconds.reset"/.test(e.message) &&
+        /at most|from 1 to 86400/.test(e.message) &&
+        /20\.8 days: seconds, not milliseconds/.test(e.message),
+    );
+    assert.throws(() => createSingleUseTokens({ store, ttlSeconds: { verify: 7 * 86400 + 1 } }), {
+      code: 'ERR_OUT_OF_RANGE',
+      message: /604800 \(7 days\) for a 'verify' link/,
+    });
+    const tokens = createSingleUseTokens({ store, ttlSeconds: { reset: 86400, verify: 7 * 86400 } });
+    await assert.rejects(tokens.issue('u', { purpose: 'reset', ttlSeconds: 86401 }), {
+      code: 'ERR_OUT_OF_RANGE',
+      message: /"options.ttlSeconds".*86400 \(1 day\) for a 'reset' link/,
+    });
+    assert.ok(await tokens.issue('u', { purpose: 'reset', ttlSeconds: 86400 }));
+    // App-defined purposes keep the general 30-day ceiling.
+    assert.ok(await tokens.issue('u', { purpose: 'invite', ttlSeconds: 30 * 86400 }));
   });
 });

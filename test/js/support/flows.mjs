@@ -17,6 +17,7 @@ export function limits(
   {
     perClient = { capacity: 1000, refillPerSecond: 1 },
     perAddress = { capacity: 1000, refillPerSecond: 1 },
+    perAccount = { capacity: 1000, refillPerSecond: 1 },
     onEvent,
   } = {},
 ) {
@@ -24,6 +25,7 @@ export function limits(
     // The real in-process limiter; unnamed, so each test's limits have buckets of their own.
     perClient: createRateLimiter(perClient),
     perAddress: createRateLimiter(perAddress),
+    perAccount: createRateLimiter(perAccount),
     label: kind,
     onEvent,
   });
