@@ -99,20 +99,26 @@ struct alignas(64) RateTable::Shard {
   // sweep runs before a sixteenth can be free (unless those buckets were taken again since:
   // then that one sweep frees less, and sets sweep_after exactly).
   void note(int64_t tat) noexcept {
+    // A bucket refilled no sooner than sweep_after cannot bring it down: not kept (before the
+    // first sweep, every one: sweep_after is then the earliest time there is).
+    if (tat >= sweep_after) return;
     const size_t n = batch();
-    if (noted.size() == n) {
-      if (tat >= noted.front()) return;
-      std::pop_heap(noted.begin(), noted.end());
-      noted.back() = tat;
-    } else {
+    if (noted.size() < n) {
+      // Gathered as they come; ordered once, when there are enough of them to matter.
       try {
         noted.push_back(tat);
       } catch (const std::bad_alloc&) {
         return;  // only an earlier sweep is lost
       }
+      if (noted.size() < n) return;
+      std::make_heap(noted.begin(), noted.end());
+    } else {
+      if (tat >= noted.front()) return;
+      std::pop_heap(noted.begin(), noted.end());
+      noted.back() = tat;
+      std::push_heap(noted.begin(), noted.end());
     }
-    std::push_heap(noted.begin(), noted.end());
-    if (noted.size() == n) sweep_after = std::min(sweep_after, noted.front());
+    sweep_after = std::min(sweep_after, noted.front());
   }
 
   // Drops every refilled bucket, then re-seats the rest (linear probing allows no hole between
