@@ -111,7 +111,10 @@ function result(ip: string | null, prefix: number): ClientAddress {
 
 function trustOf(list: unknown): (canonical: string) => boolean {
   if (!Array.isArray(list)) invalidArg('options.trustProxy', 'an array of CIDRs', list);
-  const id = list.join(',');
+  // The cache is keyed by exactly what was compiled: strings only (compileTrust refuses the
+  // rest, naming the entry), as JSON, so no other list can read as one that passed.
+  if (!list.every((entry) => typeof entry === 'string')) return compileTrust(list);
+  const id = JSON.stringify(list);
   let trusted = trustCache.get(id);
   if (trusted === undefined) {
     trusted = compileTrust(list);

@@ -12,15 +12,22 @@ export const onServer = true;
 /**
  * A valid address in one canonical text, or null: IPv4 as is (net.isIP refuses leading zeros,
  * hex and short forms), IPv4-mapped IPv6 as its IPv4 address, other IPv6 compressed (RFC 5952,
- * lower case) without a zone id.
+ * lower case) without a zone id. Never throws: whatever does not parse is null.
  */
 export function canonicalAddress(value: string): string | null {
   const family = isIP(value);
   if (family === 4) return value;
   if (family !== 6) return null;
-  const v6 = ipaddr.IPv6.parse(value);
-  if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString();
-  return new ipaddr.IPv6(v6.parts).toRFC5952String();
+  // net.isIP accepts any zone id (`fe80::1%br-1a2b3c`, `%eth0.100`); ipaddr.js only some. The
+  // zone names an interface of the host that wrote it, not part of the client: it goes.
+  const zone = value.indexOf('%');
+  try {
+    const v6 = ipaddr.IPv6.parse(zone === -1 ? value : value.slice(0, zone));
+    if (v6.isIPv4MappedAddress()) return v6.toIPv4Address().toString();
+    return new ipaddr.IPv6(v6.parts).toRFC5952String();
+  } catch {
+    return null;
+  }
 }
 
 export const isIPv6 = (canonical: string): boolean => canonical.includes(':');
@@ -52,17 +59,23 @@ export function compileTrust(entries: readonly string[]): (canonical: string) =>
     let prefix = prefixText === undefined ? (family === 4 ? 32 : 128) : Number(prefixText);
     if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) bad();
     if (prefix > (family === 4 ? 32 : 128)) bad();
-    let network = address;
+    // Compared with canonical addresses, which have no zone id.
+    const zone = address.indexOf('%');
+    let network = zone === -1 ? address : address.slice(0, zone);
     // An IPv4-mapped entry covers IPv4 addresses, which is how addresses are compared here.
     if (family === 6 && prefix >= 96) {
-      const v6 = ipaddr.IPv6.parse(address);
-      if (v6.isIPv4MappedAddress()) {
-        network = v6.toIPv4Address().toString();
+      const canonical = canonicalAddress(network) ?? bad();
+      if (!isIPv6(canonical)) {
+        network = canonical;
         prefix -= 96;
         family = 4;
       }
     }
-    list.addSubnet(network, prefix, family === 4 ? 'ipv4' : 'ipv6');
+    try {
+      list.addSubnet(network, prefix, family === 4 ? 'ipv4' : 'ipv6');
+    } catch {
+      bad();
+    }
   }
   return (canonical) => list.check(canonical, isIPv6(canonical) ? 'ipv6' : 'ipv4');
 }

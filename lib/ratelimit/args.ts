@@ -49,10 +49,20 @@ export function checkMaxKeys(name: string, value: unknown, fallback: number): nu
   return value;
 }
 
+// A code point that is a surrogate (\p{Cs} with the u flag) is one that is not part of a pair.
+const LONE_SURROGATE = /\p{Cs}/u;
+
 export function checkName(name: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_NAME_LENGTH) {
-    invalidArg(name, `a non-empty string of at most ${MAX_NAME_LENGTH} characters`, value);
+  // Well-formed: the native registry keys tables by the name in UTF-8, where every lone
+  // surrogate becomes U+FFFD, so two such names would share one table.
+  if (
+    typeof value !== 'string' ||
+    value.length === 0 ||
+    value.length > MAX_NAME_LENGTH ||
+    LONE_SURROGATE.test(value)
+  ) {
+    invalidArg(name, `a non-empty, well-formed string of at most ${MAX_NAME_LENGTH} characters`, value);
   }
   return value;
 }

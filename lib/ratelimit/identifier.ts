@@ -6,15 +6,28 @@
 // octets), and NFKC of a huge string is work an attacker would choose.
 export const MAX_IDENTIFIER_LENGTH = 320;
 
+// Invisible characters (zero-width space and joiners, soft hyphen, word joiner, the combining
+// grapheme joiner, variation selectors, tags, ...): an identifier that differs from another only
+// by them looks the same to a person, and to a collation.
+const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
+
 /**
- * Trims Unicode white space, applies NFKC (compatibility forms: full-width letters, ligatures),
- * and lower-cases identifiers that contain `@` (e-mail addresses; their local part is
- * case-sensitive in theory and never in practice). Usernames keep their case. Returns `null`
- * for anything that is not a string, is empty once trimmed, or is longer than 320 characters.
+ * Drops default-ignorable code points (invisible: zero-width space, soft hyphen, joiners, the
+ * combining grapheme joiner, ...), applies NFKC (compatibility forms: full-width letters,
+ * ligatures), trims Unicode white space, and lower-cases identifiers that contain `@` (e-mail
+ * addresses; their local part is case-sensitive in theory and never in practice). Usernames keep
+ * their case. Returns `null` for anything that is not a string, is empty once normalized, or is
+ * longer than 320 characters.
  */
 export function normalizeIdentifier(value: unknown): string | null {
   if (typeof value !== 'string' || value.length > MAX_IDENTIFIER_LENGTH * 4) return null;
-  const normalized = value.trim().normalize('NFKC');
+  // Dropped before NFKC (a combining grapheme joiner blocks composition) and after it (NFKC
+  // maps the half-width Hangul filler to the Hangul filler: both ignorable).
+  const normalized = value
+    .replace(DEFAULT_IGNORABLE, '')
+    .normalize('NFKC')
+    .replace(DEFAULT_IGNORABLE, '')
+    .trim();
   if (normalized.length === 0 || normalized.length > MAX_IDENTIFIER_LENGTH) return null;
   return normalized.includes('@') ? normalized.toLowerCase() : normalized;
 }

@@ -1,18 +1,23 @@
 // Bucket keys shared by the sign-in and e-mail form limits: on the identifier as typed
 // (normalized), never on whether an account has it, and on the client's limitKey.
 import { invalidArg } from '../errors';
+import { collationKey } from './collation-fold';
 import { normalizeIdentifier } from './identifier';
 
 // Identifiers that normalize to nothing (empty, too long, not a string) share one bucket: they
-// are limited, never a way around the limit.
+// are limited, never a way around the limit. No key of a real identifier holds a control
+// character.
 const INVALID_IDENTIFIER = '\u0000invalid';
 
 /**
- * The identifier's bucket key: normalized and lower-cased whatever it is, so the bucket is never
- * finer than an app's lookup (a case-insensitive lookup must not give each casing its own bucket).
+ * The identifier's bucket key: normalized, then folded as a collation would (case, accents,
+ * invisible characters, other scripts' digits, letters with a stroke), so the bucket is never
+ * finer than an app's lookup: a case- or accent-insensitive lookup must not give each variant
+ * its own bucket.
  */
 export function identifierKey(identifier: unknown): string {
-  return normalizeIdentifier(identifier)?.toLowerCase() ?? INVALID_IDENTIFIER;
+  const normalized = normalizeIdentifier(identifier);
+  return normalized === null ? INVALID_IDENTIFIER : collationKey(normalized);
 }
 
 /** The client as `clientAddress` returns it, or its `limitKey`: its bucket key and its IP. */

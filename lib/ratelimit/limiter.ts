@@ -47,6 +47,12 @@ export interface RateLimiter {
 export const DEFAULT_MAX_KEYS = 1_000_000;
 /** What a 'deny' policy tells the caller to wait while the store is unavailable. */
 export const UNAVAILABLE_RETRY_MS = 1000;
+/** How long a limiter waits for a store that does not say how long it may take (`timeoutMs`). */
+export const DEFAULT_STORE_DEADLINE_MS = 1000;
+// A store that says it answers within `timeoutMs` gets this much more: its own timeout, which
+// says why, should fire first.
+const STORE_DEADLINE_MARGIN_MS = 250;
+const MAX_STORE_TIMEOUT_MS = 600_000;
 // Operational events (a full table, an unavailable store) come at most this often per limiter:
 // under a key flood or an outage they would otherwise come with every request.
 const NOTICE_INTERVAL_MS = 10_000;
@@ -71,6 +77,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 
   const params: RateLimitParams = Object.freeze({ name: name ?? '', capacity, refillPerSecond });
   const policy: UnavailablePolicy = store?.onUnavailable ?? 'local';
+  const deadlineMs =
+    store?.timeoutMs === undefined ? DEFAULT_STORE_DEADLINE_MS : store.timeoutMs + STORE_DEADLINE_MARGIN_MS;
   const label = name ?? 'unnamed';
   let lastFullNotice = -Infinity;
   let lastStoreNotice = -Infinity;
@@ -129,7 +137,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   async function storeTake(s: RateLimitStore, key: string, cost: number): Promise<RateLimitResult> {
     let result: RateLimitResult;
     try {
-      result = await s.take(key, cost, params);
+      result = storeAnswer(await within(deadlineMs, s.take(key, cost, params)));
     } catch (error) {
       return unavailable(error, () => localTake(key, cost), cost);
     }
@@ -157,7 +165,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       checkCost(cost, capacity);
       if (store === undefined) return localTable().peek(key, cost);
       try {
-        return await store.peek(key, cost, params);
+        return storeAnswer(await within(deadlineMs, store.peek(key, cost, params)));
       } catch (error) {
         return unavailable(error, () => localTable().peek(key, cost), cost);
       }
@@ -167,7 +175,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       checkCost(cost, capacity);
       if (store === undefined) return localTable().refund(key, cost);
       try {
-        await store.refund(key, cost, params);
+        await within(deadlineMs, store.refund(key, cost, params));
       } catch (error) {
         // A refund follows a success (a sign-in that worked): an outage must not fail it.
         unavailable(error, () => (localTable().refund(key, cost), ALLOWED), cost);
@@ -177,12 +185,57 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       checkKey(key);
       // The fallback table may hold the key too (it answered during an outage).
       local?.reset(key);
-      if (store !== undefined) await store.reset(key, params);
+      if (store !== undefined) await within(deadlineMs, store.reset(key, params));
     },
   };
 }
 
 const ALLOWED: RateLimitResult = Object.freeze({ allowed: true, remaining: 0, retryAfterMs: 0 });
+
+/**
+ * The store's answer, checked: anything but a boolean `allowed` and finite, non-negative numbers
+ * is a store that cannot answer (ERR_STORE_UNAVAILABLE: the outage policy applies), never an
+ * answer passed on (`allowed: 'false'` is truthy).
+ */
+function storeAnswer(value: unknown): RateLimitResult {
+  if (typeof value === 'object' && value !== null) {
+    const { allowed, remaining, retryAfterMs } = value as Record<string, unknown>;
+    if (typeof allowed === 'boolean' && isCount(remaining) && isCount(retryAfterMs)) {
+      return { allowed, remaining, retryAfterMs };
+    }
+  }
+  throw new StartGuardError(
+    'ERR_STORE_UNAVAILABLE',
+    'the rate-limit store answered something other than { allowed: boolean, remaining, retryAfterMs }',
+  );
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+/**
+ * The store's promise, or ERR_STORE_UNAVAILABLE once `ms` have passed without it settling: a
+ * store that never answers (a lost connection nobody times out) must not hold requests forever.
+ * A late answer is dropped.
+ */
+function within<T>(ms: number, pending: T | PromiseLike<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(
+        new StartGuardError('ERR_STORE_UNAVAILABLE', `the rate-limit store did not answer within ${ms} ms`),
+      );
+    }, ms);
+    Promise.resolve(pending).then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
 
 function checkStore(value: unknown): RateLimitStore | undefined {
   if (value === undefined) return undefined;
@@ -199,6 +252,15 @@ function checkStore(value: unknown): RateLimitStore | undefined {
   }
   if (s.onUnavailable !== undefined && !['local', 'allow', 'deny'].includes(s.onUnavailable)) {
     throw new StartGuardError('ERR_INVALID_OPTION', "store.onUnavailable must be 'local', 'allow' or 'deny'");
+  }
+  if (
+    s.timeoutMs !== undefined &&
+    !(typeof s.timeoutMs === 'number' && s.timeoutMs > 0 && s.timeoutMs <= MAX_STORE_TIMEOUT_MS)
+  ) {
+    throw new StartGuardError(
+      'ERR_INVALID_OPTION',
+      `store.timeoutMs must be a number of milliseconds above 0 and at most ${MAX_STORE_TIMEOUT_MS}`,
+    );
   }
   return s as RateLimitStore;
 }

@@ -1,6 +1,10 @@
 // loginLimits: the limits of a sign-in form (OWASP Authentication Cheat Sheet, "Protect against
-// automated attacks"). Two buckets per attempt, on the identifier as typed (normalized), never on
-// whether the account exists, so unknown accounts are limited exactly like known ones:
+// automated attacks"). Three buckets per attempt, on the client and on the identifier as typed
+// (normalized), never on whether the account exists, so unknown accounts are limited exactly like
+// known ones:
+// - client: all of one client's tries, whatever the account; large and quick to refill. The
+//   identifier is the attacker's to choose: without it, one address could fill the other two
+//   tables with made-up accounts until every new account is refused (see the README).
 // - (account, client): one client's tries at one account; small and quick to refill.
 // - account: every client's tries at one account; larger and slower. It stops a botnet guessing
 //   one password from many addresses, and it is also what an attacker can drain to lock the real
@@ -22,13 +26,18 @@ export interface BucketSettings {
 }
 
 export interface LoginLimitsOptions {
+  /**
+   * All of one client's tries, whatever the account, checked first. Default: 100 at once, then
+   * one a second.
+   */
+  perClientTotal?: BucketSettings;
   /** One client's tries at one account. Default: 5 at once, then one a minute. */
   perClient?: BucketSettings;
   /** All clients' tries at one account. Default: 50 at once, then one every 5 minutes. */
   perAccount?: BucketSettings;
   /** A shared store (start-guard/redis) for several instances; default the in-process table. */
   store?: RateLimitStore;
-  /** Prefix of the two limiters' names (default `start-guard:login`). */
+  /** Prefix of the three limiters' names (default `start-guard:login`). */
   name?: string;
   /** Per bucket kind, the most keys held in process (default 1,000,000). */
   maxKeys?: number;
@@ -42,21 +51,26 @@ export interface LoginAttempt {
   allowed: boolean;
   /** 0 when allowed; else when the attempt may be made again (milliseconds). */
   retryAfterMs: number;
-  /** The bucket that refused: this client's tries at the account, or the account's. */
-  limitedBy?: 'client' | 'account';
+  /**
+   * The bucket that refused: all of this client's tries (`clientTotal`), this client's tries at
+   * the account (`client`), or the account's.
+   */
+  limitedBy?: 'clientTotal' | 'client' | 'account';
   /** A successful sign-in: gives back what the check took, so only failures count. Idempotent. */
   succeeded(): Promise<void>;
 }
 
 export interface LoginLimits {
-  /** Before verifying a password: takes one try from both buckets, or refuses. */
+  /** Before verifying a password: takes one try from each bucket, or refuses. */
   check(identifier: unknown, client: LoginClient): Promise<LoginAttempt>;
   /** Clears an account's buckets (after a password reset, or an operator's unlock). */
   reset(identifier: unknown, client?: LoginClient): Promise<void>;
+  readonly perClientTotal: RateLimiter;
   readonly perClient: RateLimiter;
   readonly perAccount: RateLimiter;
 }
 
+export const DEFAULT_PER_CLIENT_TOTAL: BucketSettings = Object.freeze({ capacity: 100, refillPerSecond: 1 });
 export const DEFAULT_PER_CLIENT: BucketSettings = Object.freeze({ capacity: 5, refillPerSecond: 1 / 60 });
 export const DEFAULT_PER_ACCOUNT: BucketSettings = Object.freeze({ capacity: 50, refillPerSecond: 1 / 300 });
 
@@ -65,6 +79,11 @@ const pairKey = (client: string, account: string) => `${client.length}:${client}
 
 export function loginLimits(options: LoginLimitsOptions = {}): LoginLimits {
   if (typeof options !== 'object' || options === null) invalidArg('options', 'an object', options);
+  const perClientTotalSettings = settings(
+    'options.perClientTotal',
+    options.perClientTotal,
+    DEFAULT_PER_CLIENT_TOTAL,
+  );
   const perClientSettings = settings('options.perClient', options.perClient, DEFAULT_PER_CLIENT);
   const perAccountSettings = settings('options.perAccount', options.perAccount, DEFAULT_PER_ACCOUNT);
   const name = checkName('options.name', options.name) ?? 'start-guard:login';
@@ -73,16 +92,27 @@ export function loginLimits(options: LoginLimitsOptions = {}): LoginLimits {
   const sink: EventSink | undefined =
     onEvent === undefined ? undefined : (e: StartGuardEvent) => e.type !== 'ratelimit.blocked' && onEvent(e);
   const common = { store: options.store, maxKeys: options.maxKeys, onEvent: sink };
+  const perClientTotal = createRateLimiter({
+    ...common,
+    ...perClientTotalSettings,
+    name: `${name}:client-total`,
+  });
   const perClient = createRateLimiter({ ...common, ...perClientSettings, name: `${name}:client` });
   const perAccount = createRateLimiter({ ...common, ...perAccountSettings, name: `${name}:account` });
 
-  const blocked = (limitedBy: 'client' | 'account', retryAfterMs: number, ip: string | undefined) => {
+  const limiters = { clientTotal: perClientTotal, client: perClient, account: perAccount };
+  const reasons = {
+    clientTotal: 'login: this client',
+    client: 'login: this client at this account',
+    account: 'login: this account',
+  };
+  const blocked = (limitedBy: LimitedBy, retryAfterMs: number, ip: string | undefined) => {
     const event: StartGuardEvent = {
       type: 'ratelimit.blocked',
       at: Date.now(),
-      limiter: limitedBy === 'client' ? perClient.name : perAccount.name,
+      limiter: limiters[limitedBy].name,
       retryAfterMs,
-      reason: limitedBy === 'client' ? 'login: this client at this account' : 'login: this account',
+      reason: reasons[limitedBy],
     };
     if (ip !== undefined) event.ip = ip;
     emit(onEvent, event);
@@ -91,17 +121,25 @@ export function loginLimits(options: LoginLimitsOptions = {}): LoginLimits {
   async function check(identifier: unknown, client: LoginClient): Promise<LoginAttempt> {
     if (!serverRuntime) throw serverOnlyError();
     const c = clientKey(client);
+    // The client's own bucket first: a client out of tries adds no key to the other two tables
+    // (nor costs the folding of its identifier).
+    const total = await perClientTotal.take(c.key);
+    if (!total.allowed) {
+      blocked('clientTotal', total.retryAfterMs, c.ip);
+      return refused('clientTotal', total.retryAfterMs);
+    }
     const account = accountKey(identifier);
     const pair = pairKey(c.key, account);
     const first = await perClient.take(pair);
     if (!first.allowed) {
+      // This attempt goes no further: what it took must not count either.
+      await perClientTotal.refund(c.key);
       blocked('client', first.retryAfterMs, c.ip);
       return refused('client', first.retryAfterMs);
     }
     const second = await perAccount.take(account);
     if (!second.allowed) {
-      // This attempt goes no further: it must not count against the client either.
-      await perClient.refund(pair);
+      await Promise.all([perClientTotal.refund(c.key), perClient.refund(pair)]);
       blocked('account', second.retryAfterMs, c.ip);
       return refused('account', second.retryAfterMs);
     }
@@ -112,7 +150,7 @@ export function loginLimits(options: LoginLimitsOptions = {}): LoginLimits {
       async succeeded() {
         if (!pending) return;
         pending = false;
-        await Promise.all([perClient.refund(pair), perAccount.refund(account)]);
+        await Promise.all([perClientTotal.refund(c.key), perClient.refund(pair), perAccount.refund(account)]);
       },
     };
   }
@@ -123,9 +161,11 @@ export function loginLimits(options: LoginLimitsOptions = {}): LoginLimits {
     if (client !== undefined) await perClient.reset(pairKey(clientKey(client).key, account));
   }
 
-  return { check, reset, perClient, perAccount };
+  return { check, reset, perClientTotal, perClient, perAccount };
 }
 
-function refused(limitedBy: 'client' | 'account', retryAfterMs: number): LoginAttempt {
+type LimitedBy = NonNullable<LoginAttempt['limitedBy']>;
+
+function refused(limitedBy: LimitedBy, retryAfterMs: number): LoginAttempt {
   return { allowed: false, retryAfterMs, limitedBy, succeeded: async () => {} };
 }

@@ -33,7 +33,10 @@ export type UnavailablePolicy = 'local' | 'allow' | 'deny';
  *
  * Failure: a store that cannot answer (down, slow past its own timeout) rejects with a
  * `StartGuardError` of code `ERR_STORE_UNAVAILABLE`; the limiter then applies `onUnavailable`.
- * Any other rejection reaches the caller as it is.
+ * Any other rejection reaches the caller as it is. The limiter treats as unavailable too an
+ * answer that is not `{ allowed: boolean, remaining, retryAfterMs }` with finite, non-negative
+ * numbers, and a call that has not settled by its deadline: `timeoutMs` + 250 ms when the store
+ * declares `timeoutMs`, else 1000 ms.
  */
 export interface RateLimitStore {
   /**
@@ -42,6 +45,12 @@ export interface RateLimitStore {
    * `'deny'` refuses it (`retryAfterMs` 1000).
    */
   readonly onUnavailable?: UnavailablePolicy;
+  /**
+   * The longest a call of this store takes before it answers or rejects with
+   * `ERR_STORE_UNAVAILABLE` (its own timeout). The limiter gives up on a call 250 ms after it;
+   * without it, after 1000 ms.
+   */
+  readonly timeoutMs?: number;
   take(key: string, cost: number, params: RateLimitParams): Promise<RateLimitResult>;
   /** What `take` would answer now, changing nothing. */
   peek(key: string, cost: number, params: RateLimitParams): Promise<RateLimitResult>;

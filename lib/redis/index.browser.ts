@@ -16,6 +16,8 @@ const refuse = async (): Promise<never> => {
 export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): RedisRateLimitStore {
   return {
     onUnavailable: options?.onUnavailable ?? 'local',
+    // The server's default (lib/redis/options.ts), without importing what the browser must not.
+    timeoutMs: typeof options?.timeoutMs === 'number' ? options.timeoutMs : 250,
     take: refuse,
     peek: refuse,
     refund: refuse,

@@ -21,6 +21,8 @@ export interface RedisRateLimitStoreOptions extends RedisStoreOptions {
 
 export interface RedisRateLimitStore extends RateLimitStore {
   readonly onUnavailable: UnavailablePolicy;
+  /** The longest a call waits for Redis: the limiter's own deadline follows it. */
+  readonly timeoutMs: number;
   /** Stops listening to the client; later calls reject with ERR_STORE_UNAVAILABLE. */
   close(): Promise<void>;
 }
@@ -57,6 +59,7 @@ export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): 
 
   return {
     onUnavailable,
+    timeoutMs,
     async take(key, cost, params) {
       return answer(await run('take', key, cost, params));
     },

@@ -11,15 +11,16 @@ constexpr int64_t kNsPerMs = 1'000'000;
 
 Result answer(int64_t base, int64_t cost, int64_t now_ns, const Params& p) noexcept {
   // `base - now` is the time still owed for tokens taken: the bucket holds
-  // (burst - owed) / interval whole tokens.
+  // (burst - owed) / interval whole tokens. Every quantity here lies in [0, burst], so nothing
+  // overflows: base + need (up to now + 2 × burst) is never formed, only compared as need
+  // against burst - owed.
   const int64_t owed = base - now_ns;
-  const int64_t next = base + cost * p.interval_ns;
-  if (next - now_ns <= p.burst_ns) {
-    return {true, (p.burst_ns - (next - now_ns)) / p.interval_ns, 0};
-  }
-  // Refused: `cost` tokens are there once now reaches next - burst.
-  const int64_t wait_ns = next - p.burst_ns - now_ns;
-  return {false, (p.burst_ns - owed) / p.interval_ns, (wait_ns + kNsPerMs - 1) / kNsPerMs};
+  const int64_t need = cost * p.interval_ns;
+  const int64_t room = p.burst_ns - owed;
+  if (need <= room) return {true, (room - need) / p.interval_ns, 0};
+  // Refused: `cost` tokens are there once `need - room` more has refilled.
+  const int64_t wait_ns = need - room;
+  return {false, room / p.interval_ns, (wait_ns + kNsPerMs - 1) / kNsPerMs};
 }
 
 }  // namespace
@@ -44,6 +45,8 @@ ParamsError make_params(double capacity, double refill_per_second, Params& out) 
 Result take(int64_t& tat, int64_t cost, int64_t now_ns, const Params& p) noexcept {
   const int64_t base = std::max(tat, now_ns);
   const Result r = answer(base, cost, now_ns, p);
+  // Allowed: base + cost × interval <= now + burst, below 2^63 while now < 2^62 ns (146 years
+  // of uptime).
   if (r.allowed) tat = base + cost * p.interval_ns;
   return r;
 }

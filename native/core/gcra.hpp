@@ -13,7 +13,7 @@ namespace sg::gcra {
 constexpr double kMaxRefillPerSecond = 1e6;
 constexpr int64_t kMaxCapacity = 1'000'000'000;
 // capacity × interval (the time a drained bucket takes to refill) stays below 2^62 ns (146
-// years), so now + burst never overflows.
+// years), so now + burst never overflows (take and peek never form now + 2 × burst).
 constexpr int64_t kMaxBurstNs = int64_t{1} << 62;
 
 struct Params {

@@ -51,6 +51,9 @@ struct alignas(64) RateTable::Shard {
   int64_t min_tat = kNever;  // at most the earliest TAT held: nothing is evictable before it
   // When a sweep will free at least a sixteenth of the shard (see sweep); none before it.
   int64_t sweep_after = std::numeric_limits<int64_t>::min();
+  // The earliest refill times of buckets given out (new keys, refunds) since the last sweep, at
+  // most a sixteenth of the shard of them, in a max-heap (see note).
+  std::vector<int64_t> noted;
   uint64_t sweeps = 0;
 
   ~Shard() { unmap_slots(slots, len); }
@@ -85,17 +88,52 @@ struct alignas(64) RateTable::Shard {
     unmap_slots(old, old_len);
   }
 
+  size_t batch() const noexcept { return std::max<size_t>(1, cap / 16); }
+
+  // A bucket given out (a new key) or given back (a refund) refills at `tat`. The survivors of
+  // the last sweep set sweep_after; buckets given out after them may refill sooner (one-token
+  // keys after a sweep that kept only drained ones), so the shard keeps the earliest refill
+  // times among them, a sixteenth of its cap of them, and once it has that many, sweep_after
+  // comes down to the latest: the time by which a sixteenth will have refilled. A flood's new
+  // keys refill in the order they came, so each costs one comparison; at worst O(log cap). No
+  // sweep runs before a sixteenth can be free (unless those buckets were taken again since:
+  // then that one sweep frees less, and sets sweep_after exactly).
+  void note(int64_t tat) noexcept {
+    // A bucket refilled no sooner than sweep_after cannot bring it down: not kept (before the
+    // first sweep, every one: sweep_after is then the earliest time there is).
+    if (tat >= sweep_after) return;
+    const size_t n = batch();
+    if (noted.size() < n) {
+      // Gathered as they come; ordered once, when there are enough of them to matter.
+      try {
+        noted.push_back(tat);
+      } catch (const std::bad_alloc&) {
+        return;  // only an earlier sweep is lost
+      }
+      if (noted.size() < n) return;
+      std::make_heap(noted.begin(), noted.end());
+    } else {
+      if (tat >= noted.front()) return;
+      std::pop_heap(noted.begin(), noted.end());
+      noted.back() = tat;
+      std::push_heap(noted.begin(), noted.end());
+    }
+    sweep_after = std::min(sweep_after, noted.front());
+  }
+
   // Drops every refilled bucket, then re-seats the rest (linear probing allows no hole between
   // an entry's home and its slot): walking once round from a slot that was empty before the
   // drop (no run crosses it), each entry taken out and put back lands at or before its old slot.
   // Recomputes min_tat exactly, and sweep_after: the time by which a sixteenth of the shard's
-  // cap will have refilled. Sweeping for fewer would let a flood whose buckets refill one at a
-  // time, as fast as new keys come, cost a pass over the shard per new key; deferring keeps the
-  // passes to one per cap/16 new keys, at the price of refusing a new key while fewer than
-  // cap/16 buckets have refilled (tested).
+  // cap will have refilled (lowered by note as buckets come after). Sweeping for fewer would let
+  // a flood whose buckets refill one at a time, as fast as new keys come, cost a pass over the
+  // shard per new key; deferring keeps the passes to about one per cap/16 new keys, at the price
+  // of refusing a new key while fewer than a sixteenth of the survivors, and fewer than a
+  // sixteenth of the buckets given out since, have refilled (tested).
   void sweep(int64_t now_ns) {
     ++sweeps;
     min_tat = kNever;
+    noted.clear();
     uint32_t start = len;
     for (uint32_t i = 0; i < len; ++i) {
       if (slots[i].key == 0) {
@@ -117,11 +155,11 @@ struct alignas(64) RateTable::Shard {
       min_tat = std::min(min_tat, s.tat);
       tats.push_back(s.tat);
     }
-    const size_t batch = std::max<size_t>(1, cap / 16);
+    const size_t n = batch();
     sweep_after = std::numeric_limits<int64_t>::min();
-    if (tats.size() >= batch) {
-      std::nth_element(tats.begin(), tats.begin() + static_cast<ptrdiff_t>(batch - 1), tats.end());
-      sweep_after = tats[batch - 1];
+    if (tats.size() >= n) {
+      std::nth_element(tats.begin(), tats.begin() + static_cast<ptrdiff_t>(n - 1), tats.end());
+      sweep_after = tats[n - 1];
     }
   }
 
@@ -197,6 +235,7 @@ RateAnswer RateTable::take(uint64_t key, int64_t cost, int64_t now_ns) {
   s.slots[s.find(key)] = {key, tat};
   ++s.count;
   s.min_tat = std::min(s.min_tat, tat);
+  s.note(tat);
   return {r, false};
 }
 
@@ -217,6 +256,7 @@ void RateTable::refund(uint64_t key, int64_t cost, int64_t now_ns) {
   if (Slot* slot = s.lookup(key)) {
     gcra::refund(slot->tat, cost, now_ns, params_);
     s.min_tat = std::min(s.min_tat, slot->tat);
+    s.note(slot->tat);
   }
 }
 

@@ -7,7 +7,8 @@
 // every bucket in the shard is still limiting someone, the new key is refused rather than a
 // limit forgotten. Each shard keeps a lower bound of its buckets' refill times, so a refusal
 // under a key flood costs O(1), and a sweep (O(shard)) runs only once a sixteenth of the shard
-// has refilled: at most one pass per cap/16 new keys, whatever the order buckets refill in.
+// has refilled (a sixteenth of the buckets the last sweep kept, or of those given out since):
+// about one pass per cap/16 new keys, whatever the order buckets refill in.
 #pragma once
 #include <cstdint>
 #include <memory>

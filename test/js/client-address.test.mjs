@@ -142,6 +142,56 @@ describe('behind trusted proxies', () => {
     }
     assert.throws(() => behind('10.0.0.2', '1.2.3.4', '10.0.0.0/8'), { name: 'TypeError' });
   });
+
+  test('whether a trustProxy list is refused does not depend on the lists seen before it', () => {
+    // The compiled lists are cached: a list must never be taken for another one that passed.
+    assert.equal(behind('10.9.0.1', '203.0.113.7', ['10.9.0.1', '10.9.0.2']).ip, '203.0.113.7');
+    const refused = (list, label) =>
+      assert.throws(
+        () => behind('10.9.0.1', '203.0.113.7', list),
+        (e) => isStartGuardError(e, 'ERR_INVALID_OPTION'),
+        label,
+      );
+    refused(['10.9.0.1,10.9.0.2'], 'one entry holding a comma');
+    refused([{ toString: () => '10.9.0.1' }, '10.9.0.2'], 'an object that prints as an address');
+    refused([['10.9.0.1'], '10.9.0.2'], 'a nested array');
+    // And the other way round: what passes is the same whatever came first.
+    assert.equal(behind('10.9.0.1', '203.0.113.7', ['10.9.0.1', '10.9.0.2']).ip, '203.0.113.7');
+    assert.equal(behind('10.9.0.2', '203.0.113.7', ['10.9.0.1', '10.9.0.2']).ip, '203.0.113.7');
+  });
+});
+
+describe('zone ids', () => {
+  // net.isIP accepts any zone id; ipaddr.js throws a plain Error for some (a dash, a dot).
+  const zoned = ['fe80::1%br-1a2b3c', 'fe80::1%eth0.100', 'fe80::1%eth0', 'fe80::1%25'];
+
+  test('an address with a zone id is the address, never a throw', () => {
+    for (const remoteAddress of zoned) {
+      assert.deepEqual(
+        clientAddress({ remoteAddress }),
+        { ip: 'fe80::1', limitKey: 'fe80::/64' },
+        remoteAddress,
+      );
+      assert.deepEqual(behind('10.0.0.2', remoteAddress), { ip: 'fe80::1', limitKey: 'fe80::/64' });
+      assert.deepEqual(behind('10.0.0.2', `[${remoteAddress}]:443`), {
+        ip: 'fe80::1',
+        limitKey: 'fe80::/64',
+      });
+    }
+    assert.deepEqual(clientAddress({ remoteAddress: '::ffff:203.0.113.7%br-1' }), {
+      ip: '203.0.113.7',
+      limitKey: '203.0.113.7',
+    });
+  });
+
+  test('trustProxy entries with a zone id: the address, without it, is trusted', () => {
+    for (const entry of zoned) {
+      assert.equal(behind('fe80::1', '203.0.113.7', [entry]).ip, '203.0.113.7', entry);
+    }
+    assert.equal(behind('10.0.0.1', '203.0.113.7', ['::ffff:10.0.0.1%br-1/128']).ip, '203.0.113.7');
+    assert.equal(behind('fe80::1:2', '203.0.113.7', ['fe80::%br-1/64']).ip, '203.0.113.7');
+    assert.equal(behind('fe81::1', '203.0.113.7', ['fe80::%br-1/64']).ip, 'fe81::1');
+  });
 });
 
 describe('keys', () => {

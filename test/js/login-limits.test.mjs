@@ -1,7 +1,9 @@
-// loginLimits: (account, client) and account-wide buckets on the normalized identifier, failures
-// only, unknown accounts limited exactly like known ones, parallel attempts, and the identifier
-// normalizer that sign-in shares.
+// loginLimits: client-wide, (account, client) and account-wide buckets on the normalized
+// identifier, failures only, unknown accounts limited exactly like known ones, parallel attempts,
+// one client flooding made-up accounts, identifier variants a collation equates, and the
+// identifier normalizer that sign-in shares.
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { describe, test } from 'node:test';
 import { loginLimits, normalizeIdentifier } from 'start-guard';
 import { createMemoryRateStore } from './support/memory-rate-store.mjs';
@@ -32,6 +34,29 @@ describe('normalizeIdentifier', () => {
       assert.equal(normalizeIdentifier(bad), null, String(bad).slice(0, 10));
     }
     assert.equal(normalizeIdentifier('x'.repeat(320)), 'x'.repeat(320));
+  });
+
+  test('drops invisible (default-ignorable) code points: what looks the same is the same', () => {
+    for (const invisible of [
+      '\u200b',
+      '\u00ad',
+      '\u2060',
+      '\u034f',
+      '\u200c',
+      '\u200d',
+      '\ufeff',
+      '\ufe0f',
+    ]) {
+      const label = invisible.codePointAt(0).toString(16);
+      assert.equal(normalizeIdentifier(`ada${invisible}@example.com`), 'ada@example.com', label);
+      assert.equal(normalizeIdentifier(`Bo${invisible}b`), 'Bob', label);
+      assert.equal(normalizeIdentifier(`${invisible} Bob ${invisible}`), 'Bob', label);
+      assert.equal(normalizeIdentifier(invisible.repeat(3)), null, label);
+    }
+    // NFKC turns the half-width Hangul filler into the Hangul filler: invisible too.
+    assert.equal(normalizeIdentifier('Bob\uffa0'), 'Bob');
+    // A combining grapheme joiner between marks blocked their composition: gone, they compose.
+    assert.equal(normalizeIdentifier('e\u034f\u0301'), '\u00e9');
   });
 });
 
@@ -152,13 +177,13 @@ describe('loginLimits', () => {
     assert.ok(!JSON.stringify(events).includes('ada'));
   });
 
-  test('with a store, both buckets live in it', async () => {
+  test('with a store, the three buckets live in it', async () => {
     const store = createMemoryRateStore();
     const l = limits({ store, perClient: { capacity: 1, refillPerSecond: 0.01 } });
     assert.equal((await l.check('ada@example.com', '203.0.113.7')).allowed, true);
     assert.equal((await l.check('ada@example.com', '203.0.113.7')).allowed, false);
     const names = new Set(store.calls.map((c) => c.at(-1).name));
-    assert.equal(names.size, 2);
+    assert.equal(names.size, 3);
     assert.ok([...names].every((n) => n.startsWith(l.perClient.name.replace(/:client$/, ''))));
   });
 
@@ -170,10 +195,148 @@ describe('loginLimits', () => {
       message: /options\.perAccount\.refillPerSecond/,
     });
     assert.throws(() => loginLimits({ perAccount: 5 }), { name: 'TypeError' });
-    // Defaults: one client 5 tries then one a minute; the account 50 then one every 5 minutes.
+    assert.throws(() => loginLimits({ perClientTotal: { capacity: 5, refillPerSecond: 0 } }), {
+      message: /options\.perClientTotal\.refillPerSecond/,
+    });
+    // Defaults: one client 100 tries in all, then one a second; 5 at one account, then one a
+    // minute; the account 50, then one every 5 minutes.
     const l = limits();
+    assert.equal(l.perClientTotal.capacity, 100);
+    assert.equal(l.perClientTotal.refillPerSecond, 1);
     assert.equal(l.perClient.capacity, 5);
     assert.equal(l.perAccount.capacity, 50);
+  });
+
+  test('one client cannot fill the tables with made-up accounts and lock every new account out', async () => {
+    // Tables of 300 keys: one address trying 1,000 made-up identifiers used to fill the pair and
+    // account tables with buckets still limiting, so that the next new account was refused for
+    // a minute, from anywhere. Its own bucket (100 tries) stops it first now.
+    const l = limits({ maxKeys: 300 });
+    const answers = [];
+    for (let i = 0; i < 1000; i++) answers.push(await l.check(`made-up-${i}@example.com`, '203.0.113.66'));
+    for (let i = 0; i < 50; i++) {
+      const attempt = await l.check(`new-user-${i}@example.com`, `198.51.100.${i}`);
+      assert.equal(attempt.allowed, true, `new account ${i}`);
+    }
+    assert.equal(answers.filter((a) => a.allowed).length, 100);
+    assert.ok(answers.slice(100).every((a) => a.limitedBy === 'clientTotal' && a.retryAfterMs > 0));
+  });
+
+  test("the client's bucket: failures count, a success and a later refusal give the try back", async () => {
+    const l = limits({
+      perClientTotal: { capacity: 4, refillPerSecond: 0.01 },
+      perClient: { capacity: 2, refillPerSecond: 0.01 },
+      perAccount: { capacity: 3, refillPerSecond: 0.01 },
+    });
+    const client = '203.0.113.7';
+    // The tries left: a peek answers what remains after taking one.
+    const left = async () => (await l.perClientTotal.peek(client)).remaining + 1;
+    await (await l.check('ada@example.com', client)).succeeded();
+    assert.equal(await left(), 4, 'a success is given back');
+    await l.check('ada@example.com', client);
+    await l.check('ada@example.com', client);
+    assert.equal(await left(), 2);
+    const byPair = await l.check('ada@example.com', client);
+    assert.equal(byPair.limitedBy, 'client');
+    assert.equal(await left(), 2, 'refused by the (account, client) bucket: not counted');
+    await l.check('grace@example.com', '198.51.100.1');
+    await l.check('grace@example.com', '198.51.100.2');
+    await l.check('grace@example.com', '198.51.100.3');
+    const byAccount = await l.check('grace@example.com', client);
+    assert.equal(byAccount.limitedBy, 'account');
+    assert.equal(await left(), 2, 'refused by the account bucket: not counted');
+    assert.equal((await l.check('hopper@example.com', client)).allowed, true);
+    assert.equal((await l.check('turing@example.com', client)).allowed, true);
+    const byClient = await l.check('lovelace@example.com', client);
+    assert.equal(byClient.allowed, false);
+    assert.equal(byClient.limitedBy, 'clientTotal');
+    assert.ok(byClient.retryAfterMs > 90_000);
+  });
+
+  test('variants a collation equates (invisible characters, accents, strokes, digits) share buckets', async () => {
+    // A lookup through a case- and accent-insensitive collation (MySQL's default, ICU's) finds
+    // one account for all of these: each must not bring fresh tries at it.
+    const l = limits({ perAccount: { capacity: 3, refillPerSecond: 0.01 } });
+    const variants = [
+      'ada@example.com',
+      'ada\u200b@example.com',
+      'a\u00adda@example.com',
+      'ada\u2060@example.com',
+      'ad\u034fa@example.com',
+      'ada\u200c@example.com',
+      'ada\u200d@example.com',
+      'ADA@EXAMPLE.COM',
+      'adá@example.com',
+      'ada\u0301@example.com',
+      'ađa@example.com',
+      'ada@exampłe.com',
+      'ada@example.cøm',
+      'ａｄａ@example.com',
+    ];
+    const allowed = [];
+    for (const [i, v] of variants.entries()) allowed.push((await l.check(v, `198.51.100.${i}`)).allowed);
+    assert.deepEqual(allowed, [true, true, true, ...variants.slice(3).map(() => false)]);
+    const digits = limits({ perAccount: { capacity: 1, refillPerSecond: 0.01 } });
+    assert.equal((await digits.check('user123', '198.51.100.1')).allowed, true);
+    for (const v of ['user١٢٣', 'user۱۲۳', 'user१२३', 'USER１２３', 'uſer123'])
+      assert.equal((await digits.check(v, '198.51.100.2')).allowed, false, v);
+    const expansions = limits({ perAccount: { capacity: 1, refillPerSecond: 0.01 } });
+    assert.equal((await expansions.check('strasse', '198.51.100.1')).allowed, true);
+    assert.equal((await expansions.check('straße', '198.51.100.2')).allowed, false);
+  });
+});
+
+describe('the identifier bucket key', () => {
+  // Internal: the key loginLimits and the form limits use for an identifier.
+  const { identifierKey } = createRequire(import.meta.url)('../../dist/cjs/ratelimit/keys.js');
+  const collator = new Intl.Collator('und', { sensitivity: 'base' });
+
+  test('is no finer than the root collation at base strength, for every code point', () => {
+    // An application looks up normalizeIdentifier(input) with its collation. For each code
+    // point c: when the collation finds normalizeIdentifier('x' + c + 'y') equal to 'xy' or to
+    // 'x' + an ASCII letter or digit + 'y', the key must be that too. Asked of the collator
+    // directly, one string at a time (the key's own table is built by sorting code points).
+    const targets = ['', ...'abcdefghijklmnopqrstuvwxyz0123456789'].map((c) => `x${c}y`);
+    targets.sort(collator.compare);
+    const skipped = /[\p{Cn}\p{Co}\p{Cs}\p{White_Space}]/u;
+    const failures = [];
+    let equated = 0;
+    let ignored = 0;
+    for (let cp = 0x80; cp <= 0x1ffff; cp++) {
+      const ch = String.fromCodePoint(cp);
+      if (skipped.test(ch)) continue;
+      const input = `x${ch}y`;
+      const normalized = normalizeIdentifier(input);
+      let expected;
+      let lo = 0;
+      let hi = targets.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const c = collator.compare(normalized, targets[mid]);
+        if (c === 0) {
+          expected = targets[mid];
+          break;
+        }
+        if (c < 0) hi = mid - 1;
+        else lo = mid + 1;
+      }
+      if (expected === undefined) continue;
+      if (expected === 'xy') ignored++;
+      else equated++;
+      const got = identifierKey(input);
+      if (got !== expected) failures.push(`U+${cp.toString(16)} ${JSON.stringify(got)} (want ${expected})`);
+    }
+    assert.deepEqual(failures.slice(0, 20), [], `${failures.length} code points`);
+    assert.ok(equated > 1000 && ignored > 1000, `${equated} equated, ${ignored} ignored`);
+  });
+
+  test('printable ASCII keys as itself lower-cased, on the fast path and off it', () => {
+    for (let cp = 0x21; cp < 0x7f; cp++) {
+      const ch = String.fromCharCode(cp);
+      assert.equal(identifierKey(`x${ch}y`), `x${ch}y`.toLowerCase(), ch);
+      // 'é' sends the key through the collation table: the same answer.
+      assert.equal(identifierKey(`x${ch}yé`), `x${ch}ye`.toLowerCase(), ch);
+    }
   });
 });
 

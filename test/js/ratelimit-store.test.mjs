@@ -129,3 +129,115 @@ describe('with a store', () => {
     );
   });
 });
+
+describe('what a store answers is checked', () => {
+  // A store that answers garbage is a store that cannot answer: the outage policy applies, and
+  // nothing it said passes through ('false' is truthy).
+  const garbage = [
+    { allowed: 'false', remaining: 0, retryAfterMs: 0 },
+    { allowed: 1, remaining: 0, retryAfterMs: 0 },
+    { allowed: true, remaining: NaN, retryAfterMs: 0 },
+    { allowed: true, remaining: -1, retryAfterMs: 0 },
+    { allowed: false, remaining: 0, retryAfterMs: Infinity },
+    { allowed: false, remaining: 0, retryAfterMs: '1000' },
+    { allowed: true },
+    null,
+    undefined,
+    'allowed',
+  ];
+
+  test("a garbage answer is ERR_STORE_UNAVAILABLE: 'deny' refuses, 'local' answers from the table", async () => {
+    for (const answer of garbage) {
+      const events = [];
+      const deny = createMemoryRateStore({ onUnavailable: 'deny' });
+      deny.take = deny.peek = async () => answer;
+      const d = createRateLimiter({
+        name: name(),
+        store: deny,
+        capacity: 2,
+        refillPerSecond: 0.01,
+        onEvent: (e) => events.push(e),
+      });
+      const label = JSON.stringify(answer) ?? String(answer);
+      assert.deepEqual(await d.take('k'), { allowed: false, remaining: 0, retryAfterMs: 1000 }, label);
+      assert.deepEqual(await d.peek('k'), { allowed: false, remaining: 0, retryAfterMs: 1000 }, label);
+      assert.deepEqual(
+        events.map((e) => [e.type, e.reason]),
+        [['store.unavailable', 'deny']],
+        label,
+      );
+      const local = createMemoryRateStore();
+      local.take = async () => answer;
+      const l = createRateLimiter({ name: name(), store: local, capacity: 2, refillPerSecond: 0.01 });
+      assert.deepEqual(await l.take('k'), { allowed: true, remaining: 1, retryAfterMs: 0 }, label);
+      assert.deepEqual(await l.take('k'), { allowed: true, remaining: 0, retryAfterMs: 0 }, label);
+      assert.equal((await l.take('k')).allowed, false, label);
+    }
+  });
+
+  test('a good answer is passed on as its three fields only', async () => {
+    const store = createMemoryRateStore();
+    store.take = async () => ({ allowed: false, remaining: 2, retryAfterMs: 30, extra: 'x' });
+    const l = createRateLimiter({ name: name(), store, capacity: 5, refillPerSecond: 1 });
+    assert.deepEqual(await l.take('k'), { allowed: false, remaining: 2, retryAfterMs: 30 });
+  });
+});
+
+describe('a store that never answers', () => {
+  const hang = (store) => {
+    const never = () => new Promise(() => {});
+    store.take = store.peek = store.refund = store.reset = never;
+    return store;
+  };
+
+  test('gives up after its timeoutMs and 250 ms more: the outage policy answers', async () => {
+    const events = [];
+    const store = hang(createMemoryRateStore({ onUnavailable: 'deny' }));
+    store.timeoutMs = 50;
+    const l = createRateLimiter({
+      name: name(),
+      store,
+      capacity: 2,
+      refillPerSecond: 1,
+      onEvent: (e) => events.push(e),
+    });
+    const started = performance.now();
+    assert.deepEqual(await l.take('k'), { allowed: false, remaining: 0, retryAfterMs: 1000 });
+    const waited = performance.now() - started;
+    assert.ok(waited >= 290 && waited < 5000, String(waited));
+    assert.deepEqual(await l.peek('k'), { allowed: false, remaining: 0, retryAfterMs: 1000 });
+    await l.refund('k'); // never fails for an outage
+    await assert.rejects(l.reset('k'), (e) => isStartGuardError(e, 'ERR_STORE_UNAVAILABLE'));
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['store.unavailable'],
+    );
+  });
+
+  test('without timeoutMs, after 1000 ms; a late answer is dropped', async () => {
+    const store = createMemoryRateStore({ onUnavailable: 'allow' });
+    let late;
+    store.take = () =>
+      new Promise((resolve) => {
+        late = () => resolve({ allowed: false, remaining: 0, retryAfterMs: 5 });
+      });
+    const l = createRateLimiter({ name: name(), store, capacity: 2, refillPerSecond: 1 });
+    const started = performance.now();
+    assert.deepEqual(await l.take('k'), { allowed: true, remaining: 1, retryAfterMs: 0 });
+    const waited = performance.now() - started;
+    assert.ok(waited >= 990 && waited < 10_000, String(waited));
+    late();
+  });
+
+  test('timeoutMs must be a positive number of milliseconds', () => {
+    for (const timeoutMs of [0, -1, NaN, '50', 1e9]) {
+      const store = createMemoryRateStore();
+      store.timeoutMs = timeoutMs;
+      assert.throws(
+        () => createRateLimiter({ name: name(), store, capacity: 1, refillPerSecond: 1 }),
+        (e) => isStartGuardError(e, 'ERR_INVALID_OPTION') && /timeoutMs/.test(e.message),
+        String(timeoutMs),
+      );
+    }
+  });
+});

@@ -90,6 +90,21 @@ describe('buckets', () => {
     assert.equal(l.takeSync('').allowed, true);
     assert.equal(l.takeSync('').allowed, false);
   });
+
+  test('the longest bucket the options allow answers exactly (no overflow in the table)', () => {
+    // A drained bucket takes just under 2^62 ns (146 years) to refill: another take of a full
+    // bucket's worth used to add up past 2^63 ns (the sanitized addon aborted).
+    const interval = Math.floor(2 ** 62 / 1e9);
+    const l = createRateLimiter({ capacity: 1e9, refillPerSecond: 1e9 / interval });
+    assert.equal(l.takeSync('k', 1e9).allowed, true);
+    const burstMs = Math.ceil((1e9 * interval) / 1e6);
+    for (const cost of [1e9, 1]) {
+      const refused = l.takeSync('k', cost);
+      assert.equal(refused.allowed, false);
+      assert.equal(refused.remaining, 0);
+      assert.ok(refused.retryAfterMs > 0 && refused.retryAfterMs <= burstMs, String(refused.retryAfterMs));
+    }
+  });
 });
 
 describe('argument errors', () => {
@@ -178,6 +193,19 @@ describe('names', () => {
     // Unnamed limiters never share.
     const c = createRateLimiter({ capacity: 2, refillPerSecond: 0.01 });
     assert.equal(c.takeSync('k').allowed, true);
+  });
+
+  test('a name that is not well-formed (a lone surrogate) is a TypeError, never a shared table', () => {
+    // In UTF-8 both names would be the same U+FFFD, so the two limiters would share buckets.
+    const base = uniqueName('surrogate');
+    for (const name of [`${base}\ud800`, `${base}\udc00`, `\udfff${base}`]) {
+      assert.throws(() => createRateLimiter({ name, capacity: 1, refillPerSecond: 0.01 }), {
+        name: 'TypeError',
+        message: /options\.name.*well-formed/,
+      });
+    }
+    const paired = createRateLimiter({ name: `${base}\u{1F600}`, capacity: 1, refillPerSecond: 0.01 });
+    assert.equal(paired.takeSync('k').allowed, true);
   });
 
   test('worker_threads share a named limiter: its tokens are handed out once across threads', async () => {

@@ -195,3 +195,34 @@ TEST_CASE("cost must be from 1 to the capacity", "[gcra]") {
   REQUIRE_FALSE(sg::gcra::cost_fits(0, p));
   REQUIRE_FALSE(sg::gcra::cost_fits(-1, p));
 }
+
+TEST_CASE("the longest bucket the params allow: exact answers, no overflow", "[gcra]") {
+  // capacity × interval just under 2^62 ns. A drained bucket's TAT is now + burst, and taking
+  // another full bucket's worth would put the next TAT at now + 2 × burst: past INT64_MAX once
+  // now is above a second (UBSan aborts; wrapped, the drained bucket said yes).
+  const double interval = std::floor(static_cast<double>(sg::gcra::kMaxBurstNs) / 1e9);
+  const Params p = params(1e9, 1e9 / interval);
+  REQUIRE(p.interval_ns == static_cast<int64_t>(interval));
+  REQUIRE(p.burst_ns > sg::gcra::kMaxBurstNs - p.interval_ns);
+  int64_t tat = kT0;
+  REQUIRE(sg::gcra::take(tat, p.capacity, kT0, p).allowed);
+  REQUIRE(tat == kT0 + p.burst_ns);
+  for (const int64_t cost : {p.capacity, p.capacity / 2, int64_t{1}}) {
+    const int64_t before = tat;
+    const auto r = sg::gcra::take(tat, cost, kT0, p);
+    REQUIRE_FALSE(r.allowed);
+    REQUIRE(r.remaining == 0);
+    REQUIRE(r.retry_after_ms == (cost * p.interval_ns + kMs - 1) / kMs);
+    REQUIRE(tat == before);
+    REQUIRE_FALSE(sg::gcra::peek(tat, cost, kT0, p).allowed);
+  }
+  // Half the bucket back after half the time; all of it after all of it.
+  const auto half = sg::gcra::take(tat, p.capacity / 2, kT0 + (p.capacity / 2) * p.interval_ns, p);
+  REQUIRE(half.allowed);
+  REQUIRE(half.remaining == 0);
+  REQUIRE(sg::gcra::peek(tat, p.capacity, tat, p).allowed);
+  REQUIRE(sg::gcra::peek(tat, p.capacity, tat, p).remaining == 0);
+  const int64_t later = kT0 + (p.capacity / 2) * p.interval_ns;
+  sg::gcra::refund(tat, p.capacity, later, p);
+  REQUIRE(sg::gcra::is_full(tat, later));
+}

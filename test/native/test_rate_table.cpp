@@ -123,21 +123,44 @@ TEST_CASE("table: a large table splits max_keys exactly over its shards", "[rate
   REQUIRE_FALSE(t.take(key("0"), 1, kT0).table_full);
 }
 
+namespace {
+
+// A plain model of the table that never evicts: an evicted bucket was full, and a full bucket
+// answers exactly as an unknown key does, so the model predicts every answer of the table
+// without knowing its eviction rule. The one thing it cannot predict is a refusal for want of
+// room; what it can check of one: the key was not limited, the shard was at its cap, and (from
+// the table's size) how many of the buckets it held had refilled.
+struct Model {
+  const Params p;
+  std::map<uint64_t, int64_t> tats;  // every key given a bucket and not reset
+
+  // Buckets the table holds that have refilled: every key the model has that the table no
+  // longer holds was evicted, and was full.
+  uint64_t held_full(const RateTable& t, int64_t now) const {
+    uint64_t full = 0;
+    for (const auto& [k, tat] : tats) full += sg::gcra::is_full(tat, now) ? 1 : 0;
+    const uint64_t evicted = tats.size() - const_cast<RateTable&>(t).size();
+    REQUIRE(full >= evicted);
+    return full - evicted;
+  }
+
+  bool limited(uint64_t k, int64_t now) const {
+    auto it = tats.find(k);
+    return it != tats.end() && !sg::gcra::is_full(it->second, now);
+  }
+};
+
+}  // namespace
+
 TEST_CASE("table: matches a plain model under colliding keys, erases and sweeps", "[rate]") {
-  // One shard of 256 slots, keys built so their slot bits collide in long runs. The model is a
-  // map with the table's eviction rule written plainly: a new key in a full table triggers a
-  // sweep (drop every refilled bucket) unless nothing can have refilled (before the lowest TAT
-  // seen) or fewer than cap/16 had refilled by the last sweep's reckoning.
+  // One shard of 150 keys, keys built so their slot bits collide in long runs.
   const Params p = params(3, 2);
   const uint64_t cap = 150;
-  const size_t batch = cap / 16;
   RateTable t(p, cap);
-  std::map<uint64_t, int64_t> model;  // key -> tat
-  int64_t model_min = std::numeric_limits<int64_t>::max();
-  int64_t model_sweep_after = std::numeric_limits<int64_t>::min();
+  Model model{p, {}};
   std::mt19937_64 rng(99);
   int64_t now = kT0;
-  int refused_full = 0, sweeps = 0;
+  int refused_full = 0;
   for (int step = 0; step < 200'000; ++step) {
     // First slow traffic (buckets refill between visits: sweeps evict), then a fast burst (the
     // table fills with limiting buckets: new keys refused).
@@ -148,63 +171,118 @@ TEST_CASE("table: matches a plain model under colliding keys, erases and sweeps"
     const int op = static_cast<int>(rng() % 10);
     if (op == 0) {
       t.reset(k);
-      model.erase(k);
+      model.tats.erase(k);
     } else if (op == 1) {
       t.refund(k, cost, now);
-      auto it = model.find(k);
-      if (it != model.end()) {
-        sg::gcra::refund(it->second, cost, now, p);
-        model_min = std::min(model_min, it->second);
-      }
+      auto it = model.tats.find(k);
+      if (it != model.tats.end()) sg::gcra::refund(it->second, cost, now, p);
     } else {
       const bool peek = op == 2;
       const auto got = peek ? t.peek(k, cost, now) : t.take(k, cost, now);
-      auto it = model.find(k);
-      if (it == model.end() && model.size() >= cap && model_min <= now &&
-          model_sweep_after <= now) {
-        ++sweeps;
-        std::vector<int64_t> tats;
-        for (auto m = model.begin(); m != model.end();) {
-          if (sg::gcra::is_full(m->second, now)) {
-            m = model.erase(m);
-          } else {
-            tats.push_back(m->second);
-            ++m;
-          }
-        }
-        std::sort(tats.begin(), tats.end());
-        model_min = tats.empty() ? std::numeric_limits<int64_t>::max() : tats.front();
-        model_sweep_after =
-            tats.size() >= batch ? tats[batch - 1] : std::numeric_limits<int64_t>::min();
-      }
-      it = model.find(k);
-      if (it == model.end() && model.size() >= cap) {
-        REQUIRE(got.table_full);
+      if (got.table_full) {
+        REQUIRE_FALSE(model.limited(k, now));  // a limit is never forgotten
+        REQUIRE(t.size() == cap);
         REQUIRE_FALSE(got.result.allowed);
+        REQUIRE(got.result.retry_after_ms >= 1);
         ++refused_full;
         continue;
       }
-      REQUIRE_FALSE(got.table_full);
-      int64_t tat = it == model.end() ? now : it->second;
+      auto it = model.tats.find(k);
+      int64_t tat = it == model.tats.end() ? now : it->second;
       const auto want =
           peek ? sg::gcra::peek(tat, cost, now, p) : sg::gcra::take(tat, cost, now, p);
       REQUIRE(got.result.allowed == want.allowed);
       REQUIRE(got.result.remaining == want.remaining);
       REQUIRE(got.result.retry_after_ms == want.retry_after_ms);
-      if (!peek) {
-        if (it == model.end()) model_min = std::min(model_min, tat);
-        model[k] = tat;
-      }
+      if (!peek && (it != model.tats.end() || want.allowed)) model.tats[k] = tat;
     }
+    REQUIRE(t.size() <= cap);
   }
   REQUIRE(refused_full > 100);
-  REQUIRE(sweeps > 100);
-  REQUIRE(t.sweeps() == static_cast<uint64_t>(sweeps));
+  REQUIRE(t.sweeps() > 100);
   // Every key the model holds answers the same from the table.
-  for (const auto& [k, tat] : model) {
+  for (const auto& [k, tat] : model.tats) {
     const auto got = t.peek(k, 1, now);
+    if (got.table_full) {
+      REQUIRE_FALSE(model.limited(k, now));
+      continue;
+    }
     REQUIRE(got.result.remaining == sg::gcra::peek(tat, 1, now, p).remaining);
   }
+}
+
+TEST_CASE("table: keys added since the last sweep make room once they refill", "[rate]") {
+  // One shard of 256. Half its buckets drained for 100 s, half refilled in 1 s: the first sweep
+  // keeps the drained half. New keys then take the freed half, each refilled a second later:
+  // from then on half the table carries no information, and a new key must get in.
+  RateTable t(params(100, 1), 256);
+  for (int i = 0; i < 128; ++i) {
+    REQUIRE(t.take(key("drained" + std::to_string(i)), 100, kT0).result.allowed);
+    REQUIRE(t.take(key("light" + std::to_string(i)), 1, kT0).result.allowed);
+  }
+  for (int i = 0; i < 128; ++i) {
+    REQUIRE(t.take(key("second" + std::to_string(i)), 1, kT0 + kSecond).result.allowed);
+  }
+  REQUIRE(t.size() == 256);
+  REQUIRE(t.take(key("too early"), 1, kT0 + kSecond).table_full);
+  const auto r = t.take(key("late"), 1, kT0 + 2 * kSecond);
+  REQUIRE_FALSE(r.table_full);
+  REQUIRE(r.result.allowed);
+  // Refunded buckets are full again: they make room too.
+  for (int i = 0; i < 127; ++i) {
+    REQUIRE(t.take(key("third" + std::to_string(i)), 1, kT0 + 2 * kSecond).result.allowed);
+  }
+  REQUIRE(t.take(key("no room"), 1, kT0 + 2 * kSecond).table_full);
+  for (int i = 0; i < 127; ++i) t.refund(key("third" + std::to_string(i)), 1, kT0 + 2 * kSecond);
+  REQUIRE(t.take(key("after refunds"), 1, kT0 + 2 * kSecond).result.allowed);
+}
+
+TEST_CASE("table: under a flood, a new key is refused only while few buckets have refilled",
+          "[rate]") {
+  // One shard of 512 (a sixteenth: 32). A flood of new keys, each taking one token, among
+  // clients that come back and drain their buckets for a long while. When the table refuses a
+  // new key, fewer than 2 × 32 of the buckets it holds may have refilled: the table may wait for
+  // a sixteenth to refill before it sweeps, counted among the buckets that survived the last
+  // sweep and, apart, among those given out since. (The table before this test refused with up
+  // to 147 of 512 refilled here: it counted the survivors only.)
+  const Params p = params(50, 1);
+  const uint64_t cap = 512;
+  RateTable t(p, cap);
+  Model model{p, {}};
+  std::mt19937_64 rng(7);
+  std::vector<uint64_t> known;
+  int64_t now = kT0;
+  uint64_t refused = 0, worst = 0;
+  for (int step = 0; step < 100'000; ++step) {
+    now += static_cast<int64_t>(rng() % (kSecond / 100));
+    uint64_t k;
+    int64_t cost = 1;
+    if (!known.empty() && rng() % 4 == 0) {
+      k = known[rng() % known.size()];  // a client back: it drains its bucket
+      cost = 1 + static_cast<int64_t>(rng() % 50);
+    } else {
+      k = key("flood" + std::to_string(step));
+    }
+    const auto got = t.take(k, cost, now);
+    if (got.table_full) {
+      REQUIRE_FALSE(model.limited(k, now));
+      const uint64_t full = model.held_full(t, now);
+      worst = std::max(worst, full);
+      REQUIRE(full < 2 * (cap / 16));
+      ++refused;
+      continue;
+    }
+    auto it = model.tats.find(k);
+    int64_t tat = it == model.tats.end() ? now : it->second;
+    REQUIRE(sg::gcra::take(tat, cost, now, p).allowed == got.result.allowed);
+    if (got.result.allowed) {
+      if (it == model.tats.end() && known.size() < 4096) known.push_back(k);
+      model.tats[k] = tat;
+    }
+  }
+  INFO("refused " << refused << ", most refilled at a refusal " << worst);
+  REQUIRE(refused > 1000);
+  REQUIRE(t.sweeps() > 100);
 }
 
 TEST_CASE("table: a sweep keeps every run reachable when it wraps over cleared slots", "[rate]") {

@@ -180,6 +180,28 @@ describe('a hung Redis (SIGSTOP): the socket stays open and nothing answers', ()
   });
 });
 
+describe("a hung Redis and a timeoutMs above the limiter's default deadline", () => {
+  test("the limiter waits for the store's own timeout (it declares timeoutMs), then the policy", async () => {
+    // Without a timeoutMs of its own, a store gets 1000 ms from the limiter: this one says 1500.
+    const redis = await startRedis();
+    try {
+      const client = await connect(redis.url);
+      const store = createRedisRateLimitStore({ client, timeoutMs: 1500, onUnavailable: 'deny' });
+      assert.equal(store.timeoutMs, 1500);
+      const limiter = createRateLimiter({ name: name('long'), store, ...slowTokens });
+      assert.equal((await limiter.take('k')).allowed, true);
+      redis.pause();
+      const take = await timed(() => limiter.take('k'));
+      assert.deepEqual(take.value, { allowed: false, remaining: 0, retryAfterMs: 1000 });
+      assert.ok(take.ms >= 1495 && take.ms <= 1500 + 250 + SLACK_MS, `${take.ms} ms`);
+      redis.resume();
+      await ready(client);
+    } finally {
+      await redis.stop();
+    }
+  });
+});
+
 describe('revocation with Redis down', () => {
   test('sessions.read is ERR_STORE_UNAVAILABLE (503) at once while the client reconnects, never a pass', async () => {
     const redis = await startRedis();
