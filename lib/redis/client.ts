@@ -37,6 +37,10 @@ type Send = (args: ReadonlyArray<string>, wait: { timeout: number }) => Promise<
 /** Replies that mean "Redis cannot answer now" (loading after a restart, a failover, a full disk…). */
 const UNAVAILABLE_REPLIES =
   /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|OOM|MISCONF|NOREPLICAS|UNBLOCKED)\b/;
+// See RedisLink.#queueTimeout: far above a reply's round trip, far below what fills a socket's
+// buffers (megabytes of commands).
+const QUEUE_GUARD_MS = 20;
+const NO_QUEUE_TIMEOUT = Object.freeze({ timeout: 0 });
 // Operational events come at most this often per store: an outage would otherwise bring one per
 // request.
 const NOTICE_INTERVAL_MS = 10_000;
@@ -51,6 +55,8 @@ export interface RedisLinkOptions {
 
 /** One call in flight: settled by its reply, or by the watchdog at its deadline. */
 interface Pending {
+  /** When it was sent (Date.now()). */
+  readonly sentAt: number;
   readonly deadline: number;
   done: boolean;
   readonly reject: (error: unknown) => void;
@@ -81,9 +87,6 @@ export class RedisLink {
   #last: Pending | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
-  // node-redis's own `timeout` for a call sent with the whole of `timeoutMs` (the usual case),
-  // shared rather than built per call.
-  readonly #fullWait: { timeout: number };
   // node-redis emits 'error' for every failed connection attempt; an EventEmitter with no 'error'
   // listener throws it, which would take the process down with Redis. The store listens (and
   // reports) so an outage is never a crash.
@@ -97,7 +100,6 @@ export class RedisLink {
       ? (args, wait) => client.sendCommand(firstKey(args), false, args as string[], wait)
       : (args, wait) => client.sendCommand(args, wait);
     this.timeoutMs = options.timeoutMs;
-    this.#fullWait = { timeout: options.timeoutMs };
     this.#onEvent = options.onEvent;
     this.#label = options.label;
     this.#client.on('error', this.#onClientError);
@@ -153,7 +155,7 @@ export class RedisLink {
     const now = Date.now();
     const end = deadline ?? now + this.timeoutMs;
     return new Promise((resolve, reject) => {
-      const p: Pending = { deadline: end, done: false, reject, next: undefined };
+      const p: Pending = { sentAt: now, deadline: end, done: false, reject, next: undefined };
       const onValue = (value: unknown): void => {
         if (p.done) return;
         this.#finish(p);
@@ -173,7 +175,7 @@ export class RedisLink {
         reject(this.#classify(error));
       };
       this.#watch(p);
-      this.#sendTracked(args, end, onValue, onError, end === now + this.timeoutMs);
+      this.#sendTracked(args, end, onValue, onError);
     });
   }
 
@@ -182,18 +184,29 @@ export class RedisLink {
     end: number,
     onValue: (value: unknown) => void,
     onError: (error: unknown) => void,
-    full = false,
   ): void {
-    // `timeout` is node-redis's: it drops a command that is still queued when it expires
-    // (node-redis removes it unsent), so a reconnecting client does not replay stale work. It
-    // stops counting once the command is written, hence the watchdog. node-redis 6 sets one on
-    // every command anyway (5 s by default): ours costs nothing more.
-    const wait = full ? this.#fullWait : { timeout: Math.max(1, end - Date.now()) };
     try {
-      this.#send(args, wait).then(onValue, onError);
+      this.#send(args, this.#queueTimeout(end)).then(onValue, onError);
     } catch (error) {
       onError(error);
     }
+  }
+
+  /**
+   * node-redis's own `timeout` for a command: it drops the command if it is still queued, unsent,
+   * when the timeout expires (a socket that stopped accepting writes: a hung server, a partition),
+   * so the work is not replayed once Redis answers again, long after its caller was answered by
+   * the policy. It stops counting once the command is written, hence the watchdog. It costs an
+   * AbortSignal and a timer per command (measured ~8 µs of CPU a call, more than the rest of a
+   * take), and a command only stays queued behind a socket whose earlier commands get no reply:
+   * so it is passed while the oldest call in flight has waited over QUEUE_GUARD_MS, and 0 (none;
+   * node-redis's default is 5 s) while replies come back.
+   */
+  #queueTimeout(end: number): { timeout: number } {
+    const oldest = this.#first;
+    const now = Date.now();
+    if (oldest === undefined || now - oldest.sentAt < QUEUE_GUARD_MS) return NO_QUEUE_TIMEOUT;
+    return { timeout: Math.max(1, end - now) };
   }
 
   #watch(p: Pending): void {

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { createClient } from 'redis';
 import { isStartGuardError } from 'start-guard';
 import { createRedisRateLimitStore, createRedisRevocationStore } from 'start-guard/redis';
 import { connect, ready } from './support/clients.mjs';
@@ -61,6 +62,59 @@ test('calls started at different moments on a hung Redis each reject at their ow
   await ready(client);
   // The link answers again once Redis does (the replies that came after their deadline were dropped).
   assert.equal(typeof (await store.peek('k', 1, params)).remaining, 'number');
+});
+
+test('takes a hung Redis never read are dropped at their deadline, not applied when it wakes up', async () => {
+  // Its own server: paused for the whole flood. Long names make big commands, so the socket's
+  // buffers fill after a few thousand; the rest wait in node-redis's queue, unsent.
+  const own = await startRedis();
+  const c = createClient({ url: own.url });
+  c.on('error', () => {});
+  await c.connect();
+  try {
+    const store = createRedisRateLimitStore({ client: c, timeoutMs: TIMEOUT_MS, prefix: 'p'.repeat(200) });
+    // Reads after the wake-up wait behind what Redis works through: their own, patient store.
+    const reader = createRedisRateLimitStore({ client: c, timeoutMs: 30_000, prefix: 'p'.repeat(200) });
+    const flood = { name: 'n'.repeat(200), capacity: 1e9, refillPerSecond: 1 };
+    const left = async () => (await reader.peek('k', 1, flood)).remaining;
+    await store.take('k', 1, flood);
+    own.pause();
+    let sent = 0;
+    const answers = [];
+    for (let batch = 0; batch < 20; batch++) {
+      for (let i = 0; i < 2000; i++, sent++)
+        answers.push(
+          store.take('k', 1, flood).then(
+            () => 'taken',
+            (e) => e,
+          ),
+        );
+      await new Promise(setImmediate); // node-redis writes what the socket takes
+    }
+    const settled = await Promise.all(answers);
+    assert.ok(
+      settled.every((e) => isStartGuardError(e, 'ERR_STORE_UNAVAILABLE')),
+      'every take timed out',
+    );
+    own.resume();
+    await ready(c);
+    // Redis works through what its socket held, then the bucket stays as it is.
+    let before = -1;
+    let now = await left();
+    while (now !== before) {
+      await sleep(200);
+      before = now;
+      now = await left();
+    }
+    // Tokens taken by the flood (the bucket refills one a second while the test runs).
+    const applied = 1e9 - 1 - now;
+    assert.ok(applied > 0, 'some takes had reached the socket');
+    assert.ok(applied < sent / 2, `${applied} of ${sent} takes were applied after the wake-up`);
+  } finally {
+    own.resume();
+    await c.close().catch(() => {});
+    await own.stop();
+  }
 });
 
 test('a call answered before its deadline leaves no timer that holds the process', async () => {
