@@ -75,7 +75,9 @@ export function rateResult(
   const owed = -reply;
   // Milliseconds until the take fits, rounded up: ceil(x / 1e6) as floor((x + 999999) / 1e6).
   const wait = floorDiv(owed + cost * b.interval - b.burst + 999_999, 1e6);
-  return { allowed: false, remaining: floorDiv(b.burst - owed, b.interval), retryAfterMs: wait };
+  // Never below 0: past 2^53 ns, the owed time read back can round a little above the burst.
+  const remaining = Math.max(0, floorDiv(b.burst - owed, b.interval));
+  return { allowed: false, remaining, retryAfterMs: wait };
 }
 
 /**

@@ -113,6 +113,19 @@ describe('the script', () => {
     assert.ok(checked > 800, String(checked));
   });
 
+  test('the reply decoding: a refusal never reports fewer than 0 tokens, and any other reply is refused', () => {
+    // Past 2^53 ns the owed time read back can round a little above the burst (here 1e18 ns).
+    const bucket = { interval: 1e13, burst: 1e18 };
+    assert.deepEqual(rateResult(-(1e18 + 512), 1, bucket), {
+      allowed: false,
+      remaining: 0,
+      retryAfterMs: 10_000_001,
+    });
+    assert.deepEqual(rateResult(3e13, 2, bucket), { allowed: true, remaining: 99_997, retryAfterMs: 0 });
+    for (const reply of ['5', null, [1, 2, 3], Number.NaN, Infinity])
+      assert.equal(rateResult(reply, 1, bucket), null);
+  });
+
   /** The bucket's TAT in nanoseconds: two little-endian doubles (a TIME second, nanoseconds past it). */
   async function tatOf(key) {
     const raw = await client.sendCommand(['GET', key], { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } });
