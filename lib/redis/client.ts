@@ -32,11 +32,15 @@ export interface RedisClusterLike extends ErrorEvents {
   getSlotMaster(slot: number): unknown;
 }
 
-type Send = (args: ReadonlyArray<string>, wait: number) => Promise<unknown>;
+type Send = (args: ReadonlyArray<string>, wait: { timeout: number }) => Promise<unknown>;
 
 /** Replies that mean "Redis cannot answer now" (loading after a restart, a failover, a full disk…). */
 const UNAVAILABLE_REPLIES =
   /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|OOM|MISCONF|NOREPLICAS|UNBLOCKED)\b/;
+// See RedisLink.#queueTimeout: far above a reply's round trip, far below what fills a socket's
+// buffers (megabytes of commands).
+const QUEUE_GUARD_MS = 20;
+const NO_QUEUE_TIMEOUT = Object.freeze({ timeout: 0 });
 // Operational events come at most this often per store: an outage would otherwise bring one per
 // request.
 const NOTICE_INTERVAL_MS = 10_000;
@@ -49,6 +53,23 @@ export interface RedisLinkOptions {
   label: string;
 }
 
+/** One call in flight: settled by its reply, or by the watchdog at its deadline. */
+interface Pending {
+  /** When it was sent (Date.now()). */
+  readonly sentAt: number;
+  readonly deadline: number;
+  done: boolean;
+  readonly reject: (error: unknown) => void;
+  /** The next call sent after this one (the watchdog's list). */
+  next: Pending | undefined;
+}
+
+/** What RedisLink.evalsha needs of a script: its SHA1, and its source for a NOSCRIPT retry. */
+export interface ScriptSource {
+  readonly sha: string;
+  readonly source: string;
+}
+
 export class RedisLink {
   readonly #client: RedisClientLike | RedisClusterLike;
   readonly #send: Send;
@@ -58,6 +79,14 @@ export class RedisLink {
   readonly timeoutMs: number;
   #lastNotice = -Infinity;
   #closed = false;
+  // The watchdog: the calls in flight, oldest first, and one timer for the earliest deadline.
+  // A timer per call (set, then cleared by its reply) cost more than the rest of the link; this
+  // one is set when a call's deadline is earlier than any armed, and otherwise fires at most once
+  // per `timeoutMs`. Replies come in order on a connection, so settled calls leave from the head.
+  #first: Pending | undefined;
+  #last: Pending | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = Infinity;
   // node-redis emits 'error' for every failed connection attempt; an EventEmitter with no 'error'
   // listener throws it, which would take the process down with Redis. The store listens (and
   // reports) so an outage is never a crash.
@@ -68,8 +97,8 @@ export class RedisLink {
     this.#client = client;
     this.#cluster = isCluster(client);
     this.#send = isCluster(client)
-      ? (args, wait) => client.sendCommand(firstKey(args), false, args as string[], { timeout: wait })
-      : (args, wait) => client.sendCommand(args, { timeout: wait });
+      ? (args, wait) => client.sendCommand(firstKey(args), false, args as string[], wait)
+      : (args, wait) => client.sendCommand(args, wait);
     this.timeoutMs = options.timeoutMs;
     this.#onEvent = options.onEvent;
     this.#label = options.label;
@@ -82,7 +111,16 @@ export class RedisLink {
    * reason; any other error reply as it is.
    */
   call(args: ReadonlyArray<string>, deadline?: number): Promise<unknown> {
-    return this.#settle((wait) => this.#send(args, wait), deadline);
+    return this.#settle(args, undefined, deadline);
+  }
+
+  /**
+   * Runs `command` (['EVALSHA', script.sha, numkeys, ...keys, ...args]) as `call` does; when the
+   * server answers NOSCRIPT (after a restart, a failover, SCRIPT FLUSH), sends it again as EVAL
+   * with the source, which also caches the script, within the same deadline.
+   */
+  evalsha(script: ScriptSource, command: string[], deadline?: number): Promise<unknown> {
+    return this.#settle(command, script, deadline);
   }
 
   /**
@@ -90,43 +128,135 @@ export class RedisLink {
    * cluster, where the keys may live on different nodes, one GET each, sent together.
    */
   getAll(keys: ReadonlyArray<string>, deadline?: number): Promise<unknown[]> {
-    if (!this.#cluster)
-      return this.#settle((wait) => this.#send(['MGET', ...keys], wait), deadline) as Promise<unknown[]>;
-    return this.#settle((wait) => {
-      const replies = keys.map((key) => this.#send(['GET', key], wait));
-      // A reply that fails after another already did must not become an unhandled rejection.
-      for (const r of replies) r.catch(() => {});
-      return Promise.all(replies);
-    }, deadline) as Promise<unknown[]>;
+    if (!this.#cluster) return this.#settle(['MGET', ...keys], undefined, deadline) as Promise<unknown[]>;
+    const refused = this.#refusal();
+    if (refused !== undefined) return refused;
+    const end = deadline ?? Date.now() + this.timeoutMs;
+    const replies = keys.map((key) => this.#settle(['GET', key], undefined, end));
+    // A reply that fails after another already did must not become an unhandled rejection.
+    for (const r of replies) r.catch(() => {});
+    return Promise.all(replies);
   }
 
-  #settle(
-    start: (wait: number) => Promise<unknown>,
-    deadline = Date.now() + this.timeoutMs,
-  ): Promise<unknown> {
+  #refusal(): Promise<never> | undefined {
     if (this.#closed) return Promise.reject(this.#unavailable('closed'));
     // Not connected (down, or reconnecting): answer now rather than wait in the offline queue.
     if (!this.#client.isReady) return Promise.reject(this.#unavailable('not connected'));
-    const wait = Math.max(1, deadline - Date.now());
+    return undefined;
+  }
+
+  #settle(
+    args: string[] | ReadonlyArray<string>,
+    script: ScriptSource | undefined,
+    deadline?: number,
+  ): Promise<unknown> {
+    const refused = this.#refusal();
+    if (refused !== undefined) return refused;
+    const now = Date.now();
+    const end = deadline ?? now + this.timeoutMs;
     return new Promise((resolve, reject) => {
-      // Our own timer: node-redis's `timeout` stops counting once a command is written, so a
-      // server that stopped answering (SIGSTOP, a full network buffer) would hold the request.
-      const timer = setTimeout(() => reject(this.#unavailable('timeout')), wait);
-      // `timeout` still matters: it drops a command that is still queued when it expires
-      // (node-redis removes it unsent), so a reconnecting client does not replay stale work.
-      // node-redis 6 sets one on every command anyway (5 s by default): ours costs nothing more.
-      start(wait).then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(this.#classify(error));
-        },
-      );
+      const p: Pending = { sentAt: now, deadline: end, done: false, reject, next: undefined };
+      const onValue = (value: unknown): void => {
+        if (p.done) return;
+        this.#finish(p);
+        resolve(value);
+      };
+      const onError = (error: unknown): void => {
+        if (p.done) return;
+        if (script !== undefined && args[0] === 'EVALSHA' && isNoscript(error)) {
+          // EVAL runs the script and caches it: the next EVALSHA finds it.
+          const command = args as string[];
+          command[0] = 'EVAL';
+          command[1] = script.source;
+          this.#sendTracked(command, end, onValue, onError);
+          return;
+        }
+        this.#finish(p);
+        reject(this.#classify(error));
+      };
+      this.#watch(p);
+      this.#sendTracked(args, end, onValue, onError);
     });
   }
+
+  #sendTracked(
+    args: ReadonlyArray<string>,
+    end: number,
+    onValue: (value: unknown) => void,
+    onError: (error: unknown) => void,
+  ): void {
+    try {
+      this.#send(args, this.#queueTimeout(end)).then(onValue, onError);
+    } catch (error) {
+      onError(error);
+    }
+  }
+
+  /**
+   * node-redis's own `timeout` for a command: it drops the command if it is still queued, unsent,
+   * when the timeout expires (a socket that stopped accepting writes: a hung server, a partition),
+   * so the work is not replayed once Redis answers again, long after its caller was answered by
+   * the policy. It stops counting once the command is written, hence the watchdog. It costs an
+   * AbortSignal and a timer per command (measured 8–13 µs of CPU a call, more than the rest of a
+   * take), and a command only stays queued behind a socket whose earlier commands get no reply:
+   * so it is passed while the oldest call in flight has waited over QUEUE_GUARD_MS, and 0 (none;
+   * node-redis's default is 5 s) while replies come back.
+   */
+  #queueTimeout(end: number): { timeout: number } {
+    const oldest = this.#first;
+    const now = Date.now();
+    if (oldest === undefined || now - oldest.sentAt < QUEUE_GUARD_MS) return NO_QUEUE_TIMEOUT;
+    return { timeout: Math.max(1, end - now) };
+  }
+
+  #watch(p: Pending): void {
+    if (this.#last === undefined) this.#first = p;
+    else this.#last.next = p;
+    this.#last = p;
+    if (p.deadline < this.#timerAt) this.#arm(p.deadline);
+  }
+
+  #finish(p: Pending): void {
+    p.done = true;
+    let first = this.#first;
+    while (first !== undefined && first.done) first = first.next;
+    this.#first = first;
+    if (first === undefined) this.#last = undefined;
+  }
+
+  #arm(at: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(this.#sweep, Math.max(1, at - Date.now()));
+    // The socket of a call in flight keeps the process alive, not the watchdog.
+    this.#timer.unref();
+  }
+
+  /** Rejects the calls past their deadline, drops the settled ones, and arms for the next. */
+  readonly #sweep = (): void => {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    let first: Pending | undefined;
+    let last: Pending | undefined;
+    for (let p = this.#first; p !== undefined; p = p.next) {
+      if (p.done) continue;
+      if (p.deadline <= now) {
+        p.done = true;
+        p.reject(this.#unavailable('timeout'));
+        continue;
+      }
+      if (last === undefined) first = p;
+      else last.next = p;
+      last = p;
+      if (p.deadline < next) next = p.deadline;
+    }
+    if (last !== undefined) last.next = undefined;
+    this.#first = first;
+    this.#last = last;
+    if (next !== Infinity) this.#arm(next);
+  };
 
   /** Reports an outage to the store's onEvent (throttled); never the error's text. */
   notice(reason: string): void {
@@ -163,6 +293,10 @@ export class RedisLink {
       },
     );
   }
+}
+
+function isNoscript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
 
 function isErrorReply(error: unknown): error is Error {

@@ -7,7 +7,7 @@ import type { RateLimitParams, RateLimitResult, RateLimitStore, UnavailablePolic
 import { RedisLink } from './client';
 import { digest } from './keys';
 import { type RedisStoreOptions, checkStoreOptions } from './options';
-import { RATE_SCRIPT } from './rate-script';
+import { RATE_SCRIPT, type RateBucket, rateResult } from './rate-script';
 import { RedisScript } from './script';
 
 export interface RedisRateLimitStoreOptions extends RedisStoreOptions {
@@ -29,11 +29,13 @@ export interface RedisRateLimitStore extends RateLimitStore {
 
 const script = new RedisScript(RATE_SCRIPT);
 
-/** What the script needs of a limiter's params, in integer nanoseconds as decimal text. */
-interface Bucket {
+/** What the script needs of a limiter's params, derived once per limiter. */
+interface Bucket extends RateBucket {
   keyPrefix: string;
-  interval: string;
-  burst: string;
+  /** The burst as the script's decimal argument (the same double as `burst`). */
+  burstArg: string;
+  /** cost × interval for a take of 1, the usual cost, as the script's argument. */
+  oneArg: string;
 }
 
 export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): RedisRateLimitStore {
@@ -52,22 +54,44 @@ export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): 
     return b;
   }
 
-  async function run(op: string, key: string, cost: number, params: RateLimitParams): Promise<unknown> {
+  function run(op: string, key: string, cost: number, b: Bucket): Promise<unknown> {
+    const owed = cost === 1 ? b.oneArg : String(cost * b.interval);
+    return link.evalsha(script, [
+      'EVALSHA',
+      script.sha,
+      '1',
+      b.keyPrefix + digest(key),
+      op,
+      owed,
+      b.burstArg,
+    ]);
+  }
+
+  function answer(op: string, key: string, cost: number, params: RateLimitParams): Promise<RateLimitResult> {
     const b = bucket(params);
-    return script.run(link, [b.keyPrefix + digest(key)], [op, String(cost), b.interval, b.burst]);
+    return run(op, key, cost, b).then((reply) => {
+      const result = rateResult(reply, cost, b);
+      if (result === null) {
+        throw new StartGuardError(
+          'ERR_STORE_UNAVAILABLE',
+          'the Redis rate limit store gave an unexpected reply',
+        );
+      }
+      return result;
+    });
   }
 
   return {
     onUnavailable,
     timeoutMs,
-    async take(key, cost, params) {
-      return answer(await run('take', key, cost, params));
+    take(key, cost, params) {
+      return answer('t', key, cost, params);
     },
-    async peek(key, cost, params) {
-      return answer(await run('peek', key, cost, params));
+    peek(key, cost, params) {
+      return answer('p', key, cost, params);
     },
     async refund(key, cost, params) {
-      await run('refund', key, cost, params);
+      await run('r', key, cost, bucket(params));
     },
     async reset(key, params) {
       await link.call(['DEL', bucket(params).keyPrefix + digest(key)]);
@@ -78,16 +102,9 @@ export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): 
   };
 }
 
-function answer(reply: unknown): RateLimitResult {
-  if (!Array.isArray(reply) || reply.length !== 3) {
-    throw new StartGuardError('ERR_STORE_UNAVAILABLE', 'the Redis rate limit store gave an unexpected reply');
-  }
-  return { allowed: reply[0] === 1, remaining: Number(reply[1]), retryAfterMs: Number(reply[2]) };
-}
-
 // The native table's parameters (native/core/gcra.cpp make_params): the emission interval is
 // 1e9 / refill rounded to the nearest nanosecond, ties to even (as C's nearbyint), and the burst
-// is capacity × interval, computed exactly.
+// is capacity × interval (exact below 2^53 ns; the nearest double beyond, in the script and here).
 function deriveBucket(prefix: string, params: RateLimitParams): Bucket {
   if (typeof params !== 'object' || params === null) invalidArg('params', 'the limiter params', params);
   if (typeof params.name !== 'string' || params.name.length === 0)
@@ -97,10 +114,13 @@ function deriveBucket(prefix: string, params: RateLimitParams): Bucket {
   const exact = 1e9 / refill;
   let interval = Math.round(exact);
   if (interval - exact === 0.5 && interval % 2 !== 0) interval -= 1;
+  const burst = Number(BigInt(capacity) * BigInt(interval));
   return {
     keyPrefix: `${prefix}rl:${params.name}:`,
-    interval: String(interval),
-    burst: (BigInt(capacity) * BigInt(interval)).toString(),
+    interval,
+    burst,
+    burstArg: String(burst),
+    oneArg: String(interval),
   };
 }
 

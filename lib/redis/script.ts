@@ -1,9 +1,10 @@
 // A Lua script run by its SHA1 (EVALSHA: the body crosses the network once per server), loaded
-// again with EVAL when the server answers NOSCRIPT (after a restart, a failover, SCRIPT FLUSH).
+// again with EVAL when the server answers NOSCRIPT (after a restart, a failover, SCRIPT FLUSH):
+// RedisLink.evalsha does both within one deadline.
 import { createHash } from 'node:crypto';
-import type { RedisLink } from './client';
+import type { RedisLink, ScriptSource } from './client';
 
-export class RedisScript {
+export class RedisScript implements ScriptSource {
   readonly sha: string;
 
   constructor(readonly source: string) {
@@ -11,18 +12,7 @@ export class RedisScript {
   }
 
   /** Runs the script on `keys` (one, for Redis Cluster) and `args`, within the link's timeout. */
-  async run(link: RedisLink, keys: ReadonlyArray<string>, args: ReadonlyArray<string>): Promise<unknown> {
-    // One deadline for both tries: a NOSCRIPT retry never doubles the wait.
-    const deadline = Date.now() + link.timeoutMs;
-    const command = ['EVALSHA', this.sha, String(keys.length), ...keys, ...args];
-    try {
-      return await link.call(command, deadline);
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      // EVAL runs the script and caches it: the next EVALSHA finds it.
-      command[0] = 'EVAL';
-      command[1] = this.source;
-      return link.call(command, deadline);
-    }
+  run(link: RedisLink, keys: ReadonlyArray<string>, args: ReadonlyArray<string>): Promise<unknown> {
+    return link.evalsha(this, ['EVALSHA', this.sha, String(keys.length), ...keys, ...args]);
   }
 }

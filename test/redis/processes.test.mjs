@@ -64,18 +64,23 @@ async function runInProcess(body) {
 
 test('two processes taking at once from one bucket are allowed exactly its capacity, together', async () => {
   const name = `shared-${process.pid}`;
+  const barrier = `barrier-${process.pid}`;
   const body = `
     const l = sg.createRateLimiter({
       name: ${JSON.stringify(name)},
       store: sgRedis.createRedisRateLimitStore({ client, timeoutMs: 2000 }),
-      capacity: 100,
+      capacity: 400,
       refillPerSecond: 0.001,
     });
     let allowed = 0;
     await go;
-    // 8 callers at once, 80 takes each: 640 per process, 1280 in all, for 100 tokens.
+    // Both start within a Redis round trip of each other (a process drains 400 tokens in a few
+    // milliseconds: the skew of two processes reading 'go' could hand them all to one).
+    await client.incr(${JSON.stringify(barrier)});
+    while (Number(await client.get(${JSON.stringify(barrier)})) < 2);
+    // 8 callers at once, 160 takes each: 1280 per process, 2560 in all, for 400 tokens.
     await Promise.all(Array.from({ length: 8 }, async () => {
-      for (let i = 0; i < 80; i++) if ((await l.take('one-account')).allowed) allowed++;
+      for (let i = 0; i < 160; i++) if ((await l.take('one-account')).allowed) allowed++;
     }));
     return allowed;
   `;
@@ -86,7 +91,7 @@ test('two processes taking at once from one bucket are allowed exactly its capac
   assert.equal(a.code, 0, a.stderr);
   assert.equal(b.code, 0, b.stderr);
   assert.ok(a.value > 0 && b.value > 0, `both took some (${a.value}, ${b.value})`);
-  assert.equal(a.value + b.value, 100);
+  assert.equal(a.value + b.value, 400);
 });
 
 test('a session revoked through one process is refused by another, and so is a signed-out user', async () => {

@@ -1,9 +1,11 @@
 // createRedisRateLimitStore on a real redis-server: the store contract, the same arithmetic as the
-// reference bucket to the nanosecond, key layout and expiry, NOSCRIPT recovery, options.
+// reference bucket to the nanosecond (script and reply decoding), key layout and expiry, NOSCRIPT
+// recovery, options.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { RESP_TYPES } from 'redis';
 import { createRateLimiter, isStartGuardError, loginLimits } from 'start-guard';
 import { createRedisRateLimitStore } from 'start-guard/redis';
 import { createMemoryRateStore } from '../js/support/memory-rate-store.mjs';
@@ -13,7 +15,7 @@ import { startRedis } from './support/redis-server.mjs';
 
 const require = createRequire(import.meta.url);
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const { RATE_SCRIPT } = require(`${root}/dist/cjs/redis/rate-script.js`);
+const { RATE_SCRIPT, rateResult } = require(`${root}/dist/cjs/redis/rate-script.js`);
 
 const redis = await startRedis();
 after(() => redis.stop());
@@ -31,8 +33,8 @@ describe('the script', () => {
   // The production script reads Redis TIME; this copy reads the time from ARGV instead, so the
   // Redis arithmetic can be compared with the reference bucket (BigInt nanoseconds) at any instant.
   // Its keys do not expire (Redis would expire them on its real clock); the expiry has its own test.
-  const atTime = RATE_SCRIPT.replace("redis.call('TIME')", '{ ARGV[5], ARGV[6] }').replace(
-    ", 'PX', ms)",
+  const atTime = RATE_SCRIPT.replace("redis.call('TIME')", '{ ARGV[4], ARGV[5] }').replace(
+    ", 'PX', string.format('%d', owed / 1e6 + 2))",
     ')',
   );
 
@@ -76,7 +78,8 @@ describe('the script', () => {
       const params = { name: `exact-${capacity}-${refill}`, capacity, refillPerSecond: refill };
       const key = `{exact}:${name()}`;
       const i = interval(refill);
-      const burst = BigInt(capacity) * BigInt(i);
+      // The script's arguments and the store's decoding, as createRedisRateLimitStore sends them.
+      const bucket = { interval: i, burst: Number(BigInt(capacity) * BigInt(i)) };
       for (let step = 0; step < 150; step++) {
         // Advance by up to a couple of emission intervals, in whole microseconds (Redis TIME).
         nowNs += (BigInt(Math.floor(rand() * 2.2 * i)) / 1000n) * 1000n;
@@ -89,18 +92,18 @@ describe('the script', () => {
           atTime,
           '1',
           key,
-          op,
-          String(cost),
-          String(i),
-          burst.toString(),
+          op[0],
+          String(cost * i),
+          String(bucket.burst),
           String(s),
           String(us),
         ]);
         const expected = await ref[op]('k', cost, params);
         if (op === 'refund') {
-          assert.equal(reply, 0);
+          // A refund answers what is still owed (the store ignores it).
+          assert.ok(Number.isInteger(reply) && reply >= 0, String(reply));
         } else {
-          const got = { allowed: reply[0] === 1, remaining: reply[1], retryAfterMs: reply[2] };
+          const got = rateResult(reply, cost, bucket);
           assert.deepEqual(got, expected, `${capacity}/${refill} step ${step} ${op} ${cost}`);
           checked++;
         }
@@ -110,7 +113,27 @@ describe('the script', () => {
     assert.ok(checked > 800, String(checked));
   });
 
-  test('the bucket is one key holding its TAT in nanoseconds, expiring when the bucket is full again', async () => {
+  test('the reply decoding: a refusal never reports fewer than 0 tokens, and any other reply is refused', () => {
+    // Past 2^53 ns the owed time read back can round a little above the burst (here 1e18 ns).
+    const bucket = { interval: 1e13, burst: 1e18 };
+    assert.deepEqual(rateResult(-(1e18 + 512), 1, bucket), {
+      allowed: false,
+      remaining: 0,
+      retryAfterMs: 10_000_001,
+    });
+    assert.deepEqual(rateResult(3e13, 2, bucket), { allowed: true, remaining: 99_997, retryAfterMs: 0 });
+    for (const reply of ['5', null, [1, 2, 3], Number.NaN, Infinity])
+      assert.equal(rateResult(reply, 1, bucket), null);
+  });
+
+  /** The bucket's TAT in nanoseconds: two little-endian doubles (a TIME second, nanoseconds past it). */
+  async function tatOf(key) {
+    const raw = await client.sendCommand(['GET', key], { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } });
+    assert.equal(raw.length, 16);
+    return BigInt(raw.readDoubleLE(0)) * 1_000_000_000n + BigInt(raw.readDoubleLE(8));
+  }
+
+  test('the bucket is one key holding its TAT, expiring when the bucket is full again', async () => {
     const store = createRedisRateLimitStore({ client, prefix: 'layout:' });
     const l = createRateLimiter({ name: 'login', store, capacity: 4, refillPerSecond: 2 });
     await l.take('alice@example.com', 3);
@@ -120,12 +143,13 @@ describe('the script', () => {
     assert.match(keys[0], /^layout:rl:login:[A-Za-z0-9_-]{22}$/);
     assert.ok(!keys[0].includes('alice'));
     const [[s, us]] = [await client.time()].map((t) => [BigInt(t[0]), BigInt(t[1])]);
-    const tat = BigInt(await client.get(keys[0]));
+    const tat = await tatOf(keys[0]);
     const owedMs = Number((tat - (s * 1_000_000_000n + us * 1000n)) / 1_000_000n);
-    // Three tokens at 500 ms each are owed: the bucket is full again in ~1500 ms, and so expires.
+    // Three tokens at 500 ms each are owed: the bucket is full again in ~1500 ms, and so expires
+    // (2 ms later: never before its TAT).
     assert.ok(owedMs > 1300 && owedMs <= 1500, String(owedMs));
     const ttl = await client.pTTL(keys[0]);
-    assert.ok(ttl > 1300 && ttl <= 1500, String(ttl));
+    assert.ok(ttl > 1300 && ttl <= 1502, String(ttl));
     // A refund of everything owed deletes the key; a reset deletes it too.
     await l.refund('alice@example.com', 4);
     assert.equal((await client.keys('layout:*')).length, 0);
@@ -135,6 +159,21 @@ describe('the script', () => {
     // A peek or a refused take writes nothing.
     await l.peek('bob');
     assert.equal((await client.keys('layout:*')).length, 0);
+  });
+
+  test('a bucket key never expires before its TAT (Redis’s millisecond expiry against its TIME)', async () => {
+    // Owed times with every sub-millisecond remainder: an expiry rounded to the millisecond from
+    // a millisecond clock that is behind TIME would end some buckets before they are full.
+    const store = createRedisRateLimitStore({ client, prefix: 'expiry:' });
+    const l = createRateLimiter({ name: 'e', store, capacity: 1_000, refillPerSecond: 7.919 });
+    for (let n = 0; n < 200; n++) {
+      await l.take(`k${n}`, 1 + ((n * 37) % 400));
+      const [key] = await client.keys(`expiry:rl:e:*`);
+      const tat = await tatOf(key);
+      const expiresAtMs = BigInt(await client.sendCommand(['PEXPIRETIME', key]));
+      assert.ok(expiresAtMs * 1_000_000n >= tat, `take ${n}: expires at ${expiresAtMs} ms, TAT ${tat} ns`);
+      await client.del(key);
+    }
   });
 
   test('after SCRIPT FLUSH (a restart, a failover) the NOSCRIPT reply is answered by loading it again', async () => {
