@@ -96,8 +96,10 @@ export interface Binding {
    * One password hasher's wishes for the process-wide pool, folded into every earlier request in
    * the process (any worker_thread): the most threads asked, the smallest memory budget; the
    * queue and the arena only grow (to the longest and largest asked). Absent fields ask nothing.
+   * A budget that would be below the largest arena asked (some hasher's m) or below requiredKiB
+   * (not folded) throws ERR_INVALID_OPTION and applies nothing.
    */
-  hashPoolRequest(request: Partial<HashPoolConfig>): HashPoolConfig;
+  hashPoolRequest(request: Partial<HashPoolConfig> & { requiredKiB?: number }): HashPoolConfig;
   /**
    * What the pool would answer now for a hash of `memoryKiB`: 0 admitted, 1 queue full, 2 over
    * the memory budget (an early, cheap refusal; the hash call itself still decides).

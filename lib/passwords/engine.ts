@@ -77,9 +77,10 @@ export function argon2Simd(level?: Argon2SimdLevel): {
 
 /**
  * One hasher's wishes for the process-wide pool, folded into every other hasher's (the most
- * threads asked, the smallest memory budget; the queue and the arena only grow).
+ * threads asked, the smallest memory budget; the queue and the arena only grow). Throws
+ * ERR_INVALID_OPTION, applying nothing, when the budget could not hold some hasher's m.
  */
-export function requestHashPool(request: Partial<HashPoolConfig>): HashPoolConfig {
+export function requestHashPool(request: Partial<HashPoolConfig> & { requiredKiB?: number }): HashPoolConfig {
   return native().hashPoolRequest(request);
 }
 

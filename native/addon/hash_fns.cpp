@@ -388,9 +388,11 @@ Napi::Value HashPoolConfigure(const Napi::CallbackInfo& info) {
   return ConfigObject(env, c);
 }
 
-// hashPoolRequest({ threads?, maxQueue?, memoryBudgetKiB?, arenaKiB? }) -> the configuration
-// now in force: one password hasher's wishes folded into every other hasher's in the process
-// (native/core/hash_pool.hpp, HashPool::request); absent fields ask nothing.
+// hashPoolRequest({ threads?, maxQueue?, memoryBudgetKiB?, arenaKiB?, requiredKiB? }) -> the
+// configuration now in force: one password hasher's wishes folded into every other hasher's in
+// the process (native/core/hash_pool.hpp, HashPool::request); absent fields ask nothing. A
+// budget that would be below some hasher's m (arenaKiB), or below requiredKiB, is refused with
+// ERR_INVALID_OPTION and changes nothing.
 Napi::Value HashPoolRequest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsObject()) ThrowType(env, "The \"request\" argument must be an object");
@@ -400,7 +402,24 @@ Napi::Value HashPoolRequest(const Napi::CallbackInfo& info) {
   r.max_queue = OptUint32(env, o, "maxQueue", 0, 1, 1u << 20);
   r.memory_budget_kib = OptUint32(env, o, "memoryBudgetKiB", 0, 8, 0xFFFFFFFF);
   r.arena_kib = OptUint32(env, o, "arenaKiB", 0, 8, 0xFFFFFFFF);
-  return ConfigObject(env, sg::HashPool::instance().request(r));
+  r.required_kib = OptUint32(env, o, "requiredKiB", 0, 8, 0xFFFFFFFF);
+  const sg::RequestResult res = sg::HashPool::instance().request(r);
+  const std::string budget = std::to_string(res.budget_kib / kKiB) + " MiB";
+  switch (res.refusal) {
+    case sg::RequestRefusal::budget_below_arena:
+      ThrowCoded(env, "ERR_INVALID_OPTION",
+                 "the process's hashing memory budget would be " + budget +
+                     ", which cannot hold one hash of m=" + std::to_string(res.arena_kib) +
+                     " KiB (the largest m a password hasher in this process uses)");
+    case sg::RequestRefusal::budget_below_required:
+      ThrowCoded(env, "ERR_INVALID_OPTION",
+                 "the process's hashing memory budget would be " + budget +
+                     ", which cannot hold one hash of m=" + std::to_string(r.required_kib) +
+                     " KiB (options.argon2Ceilings.m)");
+    case sg::RequestRefusal::none:
+      break;
+  }
+  return ConfigObject(env, res.config);
 }
 
 // hashPoolAdmits(memoryKiB) -> 0 when the pool would take a hash of that size now, else 1 (queue

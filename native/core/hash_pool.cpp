@@ -226,21 +226,38 @@ void HashPool::configure(const PoolConfig& config) {
   dispatch_locked();  // new threads take waiting jobs
 }
 
-PoolConfig HashPool::request(const PoolRequest& r) {
+RequestResult HashPool::request(const PoolRequest& r) {
   // Requests apply one at a time, so the last configure() is always the fold of all of them.
   std::lock_guard<std::mutex> serial(request_mu_);
   PoolRequest a;
   PoolConfig c;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    asked_.threads = std::max(asked_.threads, r.threads);
-    asked_.max_queue = std::max(asked_.max_queue, r.max_queue);
-    asked_.arena_kib = std::max(asked_.arena_kib, r.arena_kib);
-    if (r.memory_budget_kib != 0 &&
-        (asked_.memory_budget_kib == 0 || r.memory_budget_kib < asked_.memory_budget_kib))
-      asked_.memory_budget_kib = r.memory_budget_kib;
     a = asked_;
     c = config_;
+  }
+  a.threads = std::max(a.threads, r.threads);
+  a.max_queue = std::max(a.max_queue, r.max_queue);
+  a.arena_kib = std::max(a.arena_kib, r.arena_kib);
+  if (r.memory_budget_kib != 0 &&
+      (a.memory_budget_kib == 0 || r.memory_budget_kib < a.memory_budget_kib))
+    a.memory_budget_kib = r.memory_budget_kib;
+  RequestResult out;
+  out.budget_kib = a.memory_budget_kib != 0 ? a.memory_budget_kib : c.memory_budget_kib;
+  out.arena_kib = a.arena_kib;
+  // A budget under some hasher's own m would refuse its every hash (and its dummy verify) for
+  // the life of the process, whichever hasher was made first: refuse the request instead.
+  if (out.budget_kib < a.arena_kib)
+    out.refusal = RequestRefusal::budget_below_arena;
+  else if (out.budget_kib < r.required_kib)
+    out.refusal = RequestRefusal::budget_below_required;
+  if (out.refusal != RequestRefusal::none) {
+    out.config = c;
+    return out;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    asked_ = a;
   }
   if (a.threads != 0) c.threads = a.threads;
   // Each hasher bounds its own calls; the pool's queue only grows to hold the longest bound.
@@ -248,7 +265,8 @@ PoolConfig HashPool::request(const PoolRequest& r) {
   c.arena_kib = std::max(c.arena_kib, a.arena_kib);  // an arena only grows to what a hash uses
   if (a.memory_budget_kib != 0) c.memory_budget_kib = a.memory_budget_kib;
   configure(c);
-  return c;
+  out.config = c;
+  return out;
 }
 
 PoolStats HashPool::stats() {

@@ -60,6 +60,24 @@ struct PoolRequest {
   uint32_t max_queue = 0;
   uint64_t memory_budget_kib = 0;
   uint64_t arena_kib = 0;
+  // Not folded: this request is refused unless the budget in force after it holds a hash of
+  // this size (the largest stored hash the asking hasher accepts).
+  uint64_t required_kib = 0;
+};
+
+// Why request() applied nothing. Every hasher's hashes must fit the budget in force, whatever
+// the order the hashers were made in (any worker_thread).
+enum class RequestRefusal {
+  none,
+  budget_below_arena,    // the budget would be below the largest m some hasher hashes with
+  budget_below_required  // the budget would be below this request's required_kib
+};
+
+struct RequestResult {
+  PoolConfig config;  // in force (unchanged when refused)
+  RequestRefusal refusal = RequestRefusal::none;
+  uint64_t budget_kib = 0;  // the budget the request would have left in force
+  uint64_t arena_kib = 0;   // the largest m any hasher (this one included) hashes with
 };
 
 class HashPool {
@@ -93,8 +111,10 @@ class HashPool {
   // worker_thread) and applies the result: the most threads asked, and the smallest memory
   // budget (a ceiling, so the strictest one holds); the queue and the arena only grow, to the
   // longest queue and the largest arena asked (each hasher bounds its own queue in JS). A
-  // setting no hasher asked for keeps its current value. Returns the configuration now in force.
-  PoolConfig request(const PoolRequest& r);
+  // setting no hasher asked for keeps its current value. Refused, applying nothing, when the
+  // budget that would result is below the largest arena asked (some hasher, earlier or this
+  // one, could never hash) or below r.required_kib. Returns the configuration now in force.
+  RequestResult request(const PoolRequest& r);
 
  private:
   struct Worker {

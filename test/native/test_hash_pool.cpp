@@ -424,28 +424,67 @@ TEST_CASE("pool: concurrent submits and reconfiguration keep memory within the b
 TEST_CASE("pool: hashers' requests fold into one configuration", "[pool]") {
   sg::HashPool pool({2, 256, 512 * 1024, 19456});
   // Nothing asked keeps the current settings; an arena never shrinks below the current one.
-  sg::PoolConfig c = pool.request({0, 0, 0, 4096});
+  sg::PoolConfig c = pool.request({0, 0, 0, 4096}).config;
   REQUIRE(c.threads == 2);
   REQUIRE(c.max_queue == 256);
   REQUIRE(c.memory_budget_kib == 512 * 1024);
   REQUIRE(c.arena_kib == 19456);
   // The most threads asked; the smallest budget; the queue and the arena only grow.
-  c = pool.request({1, 10, 256 * 1024, 65536});
+  c = pool.request({1, 10, 256 * 1024, 65536}).config;
   REQUIRE(c.threads == 1);
   REQUIRE(c.max_queue == 256);
   REQUIRE(c.memory_budget_kib == 256 * 1024);
   REQUIRE(c.arena_kib == 65536);
-  c = pool.request({3, 1000, 1024 * 1024, 4096});
+  c = pool.request({3, 1000, 1024 * 1024, 4096}).config;
   REQUIRE(c.threads == 3);
   REQUIRE(c.max_queue == 1000);
   REQUIRE(c.memory_budget_kib == 256 * 1024);
   REQUIRE(c.arena_kib == 65536);
-  c = pool.request({0, 0, 128 * 1024, 0});
+  c = pool.request({0, 0, 128 * 1024, 0}).config;
   REQUIRE(c.threads == 3);
   REQUIRE(c.memory_budget_kib == 128 * 1024);
   const sg::PoolStats s = pool.stats();
   REQUIRE(s.config.threads == 3);
   REQUIRE(s.config.memory_budget_kib == 128 * 1024);
+}
+
+TEST_CASE("pool: a request whose budget cannot hold some hasher's m is refused, applying nothing",
+          "[pool]") {
+  sg::HashPool pool({2, 256, 512 * 1024, 19456});
+  // A (the defaults) first, then B asks a 16 MiB budget for m=8192: A could never hash again.
+  REQUIRE(pool.request({0, 0, 0, 19456}).refusal == sg::RequestRefusal::none);
+  sg::RequestResult r = pool.request({4, 1000, 16 * 1024, 8192});
+  REQUIRE(r.refusal == sg::RequestRefusal::budget_below_arena);
+  REQUIRE(r.budget_kib == 16 * 1024);
+  REQUIRE(r.arena_kib == 19456);
+  REQUIRE(r.config.memory_budget_kib == 512 * 1024);
+  sg::PoolStats s = pool.stats();
+  REQUIRE(s.config.threads == 2);  // nothing of B's request applied
+  REQUIRE(s.config.max_queue == 256);
+  REQUIRE(s.config.memory_budget_kib == 512 * 1024);
+  // Nor folded: a later request is judged without it.
+  REQUIRE(pool.request({0, 0, 0, 19456}).refusal == sg::RequestRefusal::none);
+  REQUIRE(pool.stats().config.memory_budget_kib == 512 * 1024);
+
+  // The other order: a 32 MiB budget in force, then a hasher whose m is over it.
+  REQUIRE(pool.request({0, 0, 32 * 1024, 8192}).refusal == sg::RequestRefusal::none);
+  r = pool.request({0, 0, 64 * 1024, 65536});
+  REQUIRE(r.refusal == sg::RequestRefusal::budget_below_arena);
+  REQUIRE(r.budget_kib == 32 * 1024);  // the smallest budget holds, not the 64 MiB asked
+  REQUIRE(r.arena_kib == 65536);
+  s = pool.stats();
+  REQUIRE(s.config.arena_kib == 19456);
+  REQUIRE(s.config.memory_budget_kib == 32 * 1024);
+  // A budget under what the pool already holds for an earlier hasher is refused too.
+  REQUIRE(pool.request({0, 0, 16 * 1024, 0}).refusal == sg::RequestRefusal::budget_below_arena);
+
+  // required_kib (a hasher's ceiling on stored m) is checked against the resulting budget, not
+  // folded into later requests.
+  r = pool.request({0, 0, 0, 8192, 64 * 1024});
+  REQUIRE(r.refusal == sg::RequestRefusal::budget_below_required);
+  REQUIRE(pool.request({0, 0, 0, 8192, 32 * 1024}).refusal == sg::RequestRefusal::none);
+  REQUIRE(pool.request({0, 0, 24 * 1024, 0}).refusal == sg::RequestRefusal::none);
+  REQUIRE(pool.stats().config.memory_budget_kib == 24 * 1024);
 }
 
 TEST_CASE("pool: would_admit answers what submit would, and changes nothing", "[pool]") {
