@@ -35,6 +35,12 @@ export type StartGuardEvent =
   | (EventBase & { type: 'store.unavailable'; limiter?: string })
   /** A password hasher refused a call: the pool's queue or memory budget is full (reason). */
   | (EventBase & { type: 'hash.overloaded' })
+  /**
+   * A well-formed stored Argon2 string a password hasher will not check (it verified as false
+   * after the dummy): over argon2Ceilings (reason 'ceilings') or the memory budget in force
+   * ('memory'). Its account cannot sign in until its password is reset.
+   */
+  | (EventBase & { type: 'hash.unusable' })
   /** A rate limiter refused a new key: its table is full of buckets still limiting (key flood). */
   | (EventBase & { type: 'ratelimit.full'; limiter?: string });
 

@@ -10,12 +10,23 @@ export function defaultHasher(): PasswordHasher {
   return fallback ?? (fallback = createPasswordHasher());
 }
 
+// The default hasher is made on first call, and making it can throw (ERR_INVALID_OPTION when
+// another hasher set a memory budget that cannot hold the defaults' m): the async functions turn
+// that into a rejected promise, never a synchronous throw.
 export function hashPassword(password: string): Promise<string> {
-  return defaultHasher().hash(password);
+  try {
+    return defaultHasher().hash(password);
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 export function verifyPassword(stored: string | null | undefined, password: string): Promise<boolean> {
-  return defaultHasher().verify(stored, password);
+  try {
+    return defaultHasher().verify(stored, password);
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 export function needsRehash(stored: string | null | undefined): boolean {
@@ -26,5 +37,9 @@ export function verifyAndRehash(
   stored: string | null | undefined,
   password: string,
 ): Promise<VerifyAndRehashResult> {
-  return defaultHasher().verifyAndRehash(stored, password);
+  try {
+    return defaultHasher().verifyAndRehash(stored, password);
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }

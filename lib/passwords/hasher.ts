@@ -57,31 +57,55 @@ interface Plan {
   stored: string;
   secret: Uint8Array | null;
   candidates: Uint8Array[];
+  /** Per candidate: bcrypt's first 72 bytes of a longer input (legacyBcryptTruncate). */
+  truncated: boolean[];
 }
+
+/** What a check found: `truncated` when the match was on the first 72 bytes of a longer input. */
+interface Checked {
+  valid: boolean;
+  truncated: boolean;
+}
+
+// Stored strings are parsed up to the engine's own limits, then held to the policy's ceilings
+// here, so a well-formed string the policy refuses is told apart from a malformed one (an event).
+const ENGINE_LIMITS = { maxMemoryKiB: 0xffffffff, maxPasses: 0xffffffff, maxParallelism: 0xffffff };
 
 export function createPasswordHasher(options?: PasswordHasherOptions): PasswordHasher {
   const policy = resolvePolicy(options);
   if (!serverRuntime) return inertHasher;
-  // Checked before asking anything of the pool: a hasher that cannot work changes nothing.
-  const budgetKiB =
-    policy.memoryBudgetMiB === undefined ? hashPoolStats().memoryBudgetKiB : policy.memoryBudgetMiB * 1024;
-  if (budgetKiB < policy.m) {
-    throw new StartGuardError(
-      'ERR_INVALID_OPTION',
-      `the process's hashing memory budget (${Math.floor(budgetKiB / 1024)} MiB) cannot hold one hash of m=${policy.m} KiB`,
-    );
-  }
+  // The pool refuses (ERR_INVALID_OPTION, applying nothing) a budget that cannot hold this
+  // hasher's m or any other hasher's in the process, and an explicit argon2Ceilings.m over the
+  // budget that would be in force: checked there, atomically across worker_threads.
   const pool = requestHashPool({
     ...(policy.concurrency === undefined ? {} : { threads: policy.concurrency }),
     ...(policy.maxQueue ? { maxQueue: policy.maxQueue } : {}),
     ...(policy.memoryBudgetMiB === undefined ? {} : { memoryBudgetKiB: policy.memoryBudgetMiB * 1024 }),
     arenaKiB: policy.m,
+    ...(policy.explicitMaxMemory ? { requiredKiB: policy.ceilings.maxMemoryKiB } : {}),
   });
+  // The default ceiling on a stored m is what the budget can hold.
+  const ceilings = {
+    ...policy.ceilings,
+    maxMemoryKiB: Math.min(policy.ceilings.maxMemoryKiB, pool.memoryBudgetKiB),
+  };
   // This hasher's own bound: its calls running (at most one per pool thread) plus maxQueue waiting.
   const maxInFlight = policy.maxQueue === undefined ? Infinity : pool.threads + policy.maxQueue;
   let inFlight = 0;
   let lastOverloadEvent = -Infinity;
+  const lastUnusableEvent = new Map<string, number>();
   let dummy: string | undefined;
+
+  /**
+   * A well-formed Argon2 string this hasher will not check (its account can never sign in): the
+   * operator hears of it, at most once per 10 s per reason.
+   */
+  const unusable = (reason: 'ceilings' | 'memory'): void => {
+    const now = Date.now();
+    if (now - (lastUnusableEvent.get(reason) ?? -Infinity) < OVERLOAD_EVENT_INTERVAL_MS) return;
+    lastUnusableEvent.set(reason, now);
+    emit(policy.onEvent, { type: 'hash.unusable', at: now, reason });
+  };
 
   const overloaded = (err: unknown): void => {
     if (!isStartGuardError(err, 'ERR_HASH_OVERLOADED')) return;
@@ -181,25 +205,51 @@ export function createPasswordHasher(options?: PasswordHasherOptions): PasswordH
   }
 
   /** Distinct byte strings to try, in order (the first is the likeliest). */
-  function distinct(strings: string[], bcrypt: boolean): Uint8Array[] {
-    const out: Uint8Array[] = [];
+  function distinct(strings: string[], bcrypt: boolean): Pick<Plan, 'candidates' | 'truncated'> {
+    const candidates: Uint8Array[] = [];
+    const truncated: boolean[] = [];
     for (const s of strings) {
       let bytes = utf8(s);
+      let cut = false;
+      // bcrypt never checks a NUL byte (its C string ends there): refused, so the dummy runs.
+      if (bcrypt && bytes.includes(0)) continue;
       if (bcrypt && bytes.length > BCRYPT_MAX_BYTES) {
         if (!policy.legacyBcryptTruncate) continue; // refused, never truncated
         bytes = bytes.slice(0, BCRYPT_MAX_BYTES); // as the library that made the hash did
+        cut = true;
       }
-      if (out.some((o) => Buffer.compare(o, bytes) === 0)) continue;
-      out.push(bytes);
+      const same = candidates.findIndex((o) => Buffer.compare(o, bytes) === 0);
+      if (same >= 0) {
+        truncated[same] = truncated[same]! && cut; // these bytes are also the whole of an input
+        continue;
+      }
+      candidates.push(bytes);
+      truncated.push(cut);
     }
-    return out;
+    return { candidates, truncated };
   }
 
   /** What checking `stored` takes, or null when it cannot be checked (then the dummy runs). */
   function planFor(stored: string, password: string): Plan | null {
     if (stored.startsWith('$argon2')) {
-      const info = argon2Parse(stored, policy.ceilings);
+      const info = argon2Parse(stored, ENGINE_LIMITS);
       if (info === null) return null;
+      if (
+        info.memoryKiB > policy.ceilings.maxMemoryKiB ||
+        info.passes > ceilings.maxPasses ||
+        info.parallelism > ceilings.maxParallelism ||
+        info.memoryKiB * info.passes > policy.maxCost
+      ) {
+        unusable('ceilings');
+        return null;
+      }
+      // The budget in force now (the default ceiling on m, and another hasher may have lowered
+      // it since): a hash it cannot hold would be refused with a 503 on every try, where an
+      // unknown account gets false.
+      if (info.memoryKiB > hashPoolStats().memoryBudgetKiB) {
+        unusable('memory');
+        return null;
+      }
       let secret: Uint8Array | null = null;
       if (info.keyid !== null) {
         secret = policy.peppers.get(info.keyid) ?? null;
@@ -210,50 +260,51 @@ export function createPasswordHasher(options?: PasswordHasherOptions): PasswordH
       // start-guard's own hash: the password as it was prepared then, one hash. Made elsewhere:
       // the input as typed, then the policy's form when that differs.
       const strings = form === null ? [password, prepare(password, policy.form)] : [prepare(password, form)];
-      return { kind: 'argon2', stored, secret, candidates: distinct(strings, false) };
+      return { kind: 'argon2', stored, secret, ...distinct(strings, false) };
     }
     if (stored.startsWith('$2')) {
       const info = bcryptParse(stored);
       if (info === null || info.cost > policy.maxBcryptCost) return null;
-      const candidates = distinct([password, prepare(password, policy.form)], true);
-      return candidates.length === 0 ? null : { kind: 'bcrypt', stored, secret: null, candidates };
+      const tried = distinct([password, prepare(password, policy.form)], true);
+      return tried.candidates.length === 0 ? null : { kind: 'bcrypt', stored, secret: null, ...tried };
     }
     return null;
   }
 
-  async function run(plan: Plan): Promise<boolean> {
-    let valid = false;
+  async function run(plan: Plan): Promise<Checked> {
+    const found: Checked = { valid: false, truncated: false };
     for (let i = 0; i < plan.candidates.length; i++) {
       const bytes = plan.candidates[i]!;
-      if (valid) {
+      if (found.valid) {
         bytes.fill(0);
         continue;
       }
-      valid = await admitted(bytes, (b) =>
+      found.valid = await admitted(bytes, (b) =>
         plan.kind === 'argon2'
-          ? argon2Verify(plan.stored, b, plan.secret, policy.ceilings)
+          ? argon2Verify(plan.stored, b, plan.secret, ceilings)
           : bcryptVerify(plan.stored, b, policy.maxBcryptCost),
       ).catch((err: unknown) => {
         for (const rest of plan.candidates.slice(i + 1)) rest.fill(0);
         throw err;
       });
+      if (found.valid) found.truncated = plan.truncated[i]!;
     }
-    return valid;
+    return found;
   }
 
-  async function check(stored: unknown, password: unknown): Promise<boolean> {
+  async function check(stored: unknown, password: unknown): Promise<Checked> {
     checkType(password);
     if (stored !== null && stored !== undefined && typeof stored !== 'string') {
       throw new TypeError('The "stored" argument must be a string, null or undefined');
     }
     checkSize(password, policy.maxPasswordBytes);
-    if (password.length === 0 && !policy.allowEmpty) return false; // the same for every account
+    if (password.length === 0 && !policy.allowEmpty) return { valid: false, truncated: false }; // every account alike
     admission();
     checkSize(prepare(password, policy.form), policy.maxPasswordBytes);
     const plan =
       (typeof stored === 'string' ? planFor(stored, password) : null) ?? planFor(dummyHash(), password)!;
-    const valid = await run(plan);
-    return valid && plan.stored !== dummy;
+    const found = await run(plan);
+    return { valid: found.valid && plan.stored !== dummy, truncated: found.truncated };
   }
 
   /** The minVerifyMs floor: every answer (true or false) waits until it has passed. */
@@ -266,14 +317,14 @@ export function createPasswordHasher(options?: PasswordHasherOptions): PasswordH
     return value;
   }
 
-  function verify(stored: string | null | undefined, password: string): Promise<boolean> {
+  async function verify(stored: string | null | undefined, password: string): Promise<boolean> {
     const started = performance.now();
-    return floored(check(stored, password), started);
+    return (await floored(check(stored, password), started)).valid;
   }
 
   function needsRehash(stored: string | null | undefined): boolean {
     if (typeof stored !== 'string' || !stored.startsWith('$argon2')) return true;
-    const info = argon2Parse(stored, policy.ceilings);
+    const info = argon2Parse(stored, ceilings);
     if (info === null) return true;
     const parts = stored.split('$');
     // Every difference counts, stronger or weaker: a hash under the policy costs what the dummy
@@ -296,8 +347,14 @@ export function createPasswordHasher(options?: PasswordHasherOptions): PasswordH
     stored: string | null | undefined,
     password: string,
   ): Promise<VerifyAndRehashResult> {
-    const valid = await verify(stored, password);
+    const started = performance.now();
+    const { valid, truncated } = await floored(check(stored, password), started);
     if (!valid || !needsRehash(stored)) return { valid };
+    // bcrypt checked only the first 72 bytes of what was typed: a new hash of the whole input
+    // would let whoever knows those 72 bytes set the account's password (the owner's longer one
+    // no longer verifying). The bcrypt hash stays, needsRehash stays true: such an account needs
+    // a password reset (README, legacyBcryptTruncate).
+    if (truncated) return { valid };
     try {
       // The user's existing password, signing in: minPasswordLength applies to new passwords only.
       return { valid, rehash: await hashPrepared(prepare(password, policy.form)) };

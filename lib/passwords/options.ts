@@ -28,14 +28,23 @@ export interface Argon2Options {
   variant?: 'argon2id';
 }
 
-/** Largest Argon2 parameters a stored string may ask for; over them it verifies as false. */
+/**
+ * Largest Argon2 parameters a stored string may ask for; over them it verifies as false (after
+ * the dummy). Unset ones rise to the policy's own parameters; `m` is also capped by the memory
+ * budget in force (a hash the budget cannot hold could never be checked).
+ */
 export interface Argon2Ceilings {
-  /** KiB (default 262144, 256 MiB). Alias: `memoryKiB`. */
+  /** KiB (default 65536, 64 MiB, or the memory budget when smaller). Alias: `memoryKiB`. */
   m?: number;
-  /** Default 32. Alias: `passes`. */
+  /** Default 16. Alias: `passes`. */
   t?: number;
-  /** Default 16. Alias: `parallelism`. */
+  /** Default 8. Alias: `parallelism`. */
   p?: number;
+  /**
+   * m × t in KiB·passes, what one verify costs (default 262144: 64 MiB × 4 passes, PHP's
+   * default; about 7x the OWASP policy's 19456 × 2).
+   */
+  cost?: number;
   memoryKiB?: number;
   passes?: number;
   parallelism?: number;
@@ -97,6 +106,10 @@ export interface Policy {
   legacyBcryptTruncate: boolean;
   minVerifyMs: number;
   ceilings: { maxMemoryKiB: number; maxPasses: number; maxParallelism: number };
+  /** m × t ceiling for stored strings (KiB·passes). */
+  maxCost: number;
+  /** argon2Ceilings.m was given (then the budget in force must hold it, else it is refused). */
+  explicitMaxMemory: boolean;
   onEvent: EventSink | undefined;
 }
 
@@ -109,7 +122,12 @@ export const DEFAULTS = {
   minPasswordLength: 8,
   maxPasswordBytes: 1024,
   maxBcryptCost: 15,
-  ceilings: { maxMemoryKiB: 262144, maxPasses: 32, maxParallelism: 16 },
+  // A stored string at the ceilings costs what m × t says: at the old 256 MiB, 32 passes, one
+  // verify held a pool thread 6.6 s. 64 MiB covers node-argon2's, RFC 9106's second choice and
+  // PHP's defaults; the cost ceiling (PHP's 64 MiB × 4) keeps OWASP's m=7168,t=5 and Django's
+  // 100 MiB × 2 (with a raised m) while refusing 64 MiB × 16.
+  ceilings: { maxMemoryKiB: 65536, maxPasses: 16, maxParallelism: 8 },
+  maxCost: 65536 * 4,
 } as const;
 
 const MAX_M_KIB = 0xffffffff;
@@ -194,7 +212,7 @@ const ARGON2_KEYS = new Set([
   'tagLength',
   'variant',
 ]);
-const CEILING_KEYS = new Set(['m', 't', 'p', 'memoryKiB', 'passes', 'parallelism']);
+const CEILING_KEYS = new Set(['m', 't', 'p', 'cost', 'memoryKiB', 'passes', 'parallelism']);
 
 function object(name: string, value: unknown): Record<string, unknown> {
   if (value === undefined) return {};
@@ -222,7 +240,11 @@ function argon2Params(value: unknown): Pick<Policy, 'm' | 't' | 'p' | 'saltLengt
   };
 }
 
-function ceilings(value: unknown, policy: { m: number; t: number; p: number }): Policy['ceilings'] {
+function ceilings(
+  value: unknown,
+  policy: { m: number; t: number; p: number },
+  budgetMiB: number | undefined,
+): Pick<Policy, 'ceilings' | 'maxCost' | 'explicitMaxMemory'> {
   const o = object('options.argon2Ceilings', value);
   refuseUnknown('options.argon2Ceilings', o, CEILING_KEYS);
   const d = DEFAULTS.ceilings;
@@ -240,13 +262,33 @@ function ceilings(value: unknown, policy: { m: number; t: number; p: number }): 
       MAX_LANES,
     ),
   };
-  if (c.maxMemoryKiB < policy.m || c.maxPasses < policy.t || c.maxParallelism < policy.p) {
+  const maxCost = integer(
+    `${name}.cost`,
+    o.cost,
+    Math.max(DEFAULTS.maxCost, policy.m * policy.t),
+    8,
+    2 ** 53,
+  );
+  if (
+    c.maxMemoryKiB < policy.m ||
+    c.maxPasses < policy.t ||
+    c.maxParallelism < policy.p ||
+    maxCost < policy.m * policy.t
+  ) {
     throw new StartGuardError(
       'ERR_INVALID_OPTION',
       `${name} are below the hasher's own parameters (m=${policy.m}, t=${policy.t}, p=${policy.p}): its hashes would never verify`,
     );
   }
-  return c;
+  const explicitMaxMemory = o.m !== undefined || o.memoryKiB !== undefined;
+  if (explicitMaxMemory && budgetMiB !== undefined && c.maxMemoryKiB > budgetMiB * 1024) {
+    // A stored hash the budget cannot hold would be refused (503) on every verify: never checked.
+    throw new StartGuardError(
+      'ERR_INVALID_OPTION',
+      `${name}.m (${c.maxMemoryKiB} KiB) is over options.memoryBudgetMiB (${budgetMiB}): such hashes could never be checked`,
+    );
+  }
+  return { ceilings: c, maxCost, explicitMaxMemory };
 }
 
 function secretBytes(name: string, secret: unknown): Uint8Array {
@@ -339,7 +381,7 @@ export function resolvePolicy(options: PasswordHasherOptions | undefined): Polic
     maxBcryptCost: integer('options.maxBcryptCost', o.maxBcryptCost, DEFAULTS.maxBcryptCost, 4, 31),
     legacyBcryptTruncate: bool('options.legacyBcryptTruncate', o.legacyBcryptTruncate),
     minVerifyMs,
-    ceilings: ceilings(o.argon2Ceilings, params),
+    ...ceilings(o.argon2Ceilings, params, memoryBudgetMiB),
     onEvent: o.onEvent as EventSink | undefined,
   };
 }
