@@ -122,6 +122,49 @@ describe('stored values that cannot be checked verify as false (after the dummy)
     assert.equal(out.trim(), 'hashing');
   });
 
+  test('default ceilings: 64 MiB, 16 passes, 8 lanes and m x t at most 64 MiB x 4; raised to the policy', async () => {
+    // A string at the old defaults (256 MiB, 32 passes, 16 lanes) held a pool thread 6.6 s.
+    const events = [];
+    const hasher = fast({ onEvent: (e) => events.push([e.type, e.reason]) });
+    const enc = (s) => new TextEncoder().encode(s);
+    const salt = 'c2FsdHNhbHRzYWx0c2FsdA';
+    const tag = 'dGFndGFndGFndGFndGFndGFndGFndGFndGFndGFndGE';
+    for (const params of [
+      'm=262144,t=32,p=16',
+      'm=65537,t=1,p=1',
+      'm=8192,t=17,p=1',
+      'm=8192,t=1,p=9',
+      'm=65536,t=5,p=1',
+    ]) {
+      const evil = `$argon2id$v=19$${params}$${salt}$${tag}`;
+      const t0 = performance.now();
+      assert.equal(await hasher.verify(evil, PW), false, params);
+      assert.ok(performance.now() - t0 < 2000, params);
+      assert.equal(hasher.needsRehash(evil), true);
+    }
+    assert.deepEqual(events, [['hash.unusable', 'ceilings']], 'reported, at most once per 10 s');
+    // What real libraries write by default stays within them: node-argon2 (64 MiB, t=3, p=4),
+    // PHP (64 MiB, t=4, p=1), OWASP's m=7168,t=5, and m x t just over the cost ceiling is refused.
+    const ok = [
+      await argon2.hash(PW),
+      await engine.argon2Hash(enc(PW), { variant: 'argon2id', memoryKiB: 65536, passes: 4, parallelism: 1 }),
+      await engine.argon2Hash(enc(PW), { variant: 'argon2id', memoryKiB: 7168, passes: 5, parallelism: 1 }),
+    ];
+    for (const s of ok) assert.equal(await hasher.verify(s, PW), true, s);
+    const dear = await engine.argon2Hash(enc(PW), {
+      variant: 'argon2id',
+      memoryKiB: 52429,
+      passes: 5,
+      parallelism: 1,
+    });
+    assert.equal(await hasher.verify(dear, PW), false, 'm x t over 64 MiB x 4');
+    assert.equal(await fast({ argon2Ceilings: { cost: 52429 * 5 } }).verify(dear, PW), true);
+    assert.throws(() => fast({ argon2Ceilings: { cost: 1023 } }), code('ERR_INVALID_OPTION'));
+    // A policy dearer than the cost ceiling raises it: its own hashes verify.
+    const wide = createPasswordHasher({ argon2: { m: 16384, t: 20 } });
+    assert.equal(await wide.verify(await wide.hash(PW), PW), true);
+  });
+
   test('argon2Ceilings: lower ceilings refuse larger stored strings; below the policy is refused', async () => {
     const hasher = fast({ argon2Ceilings: { m: 2048, t: 2, p: 2 } });
     const big = await argon2.hash(PW, { memoryCost: 4096, timeCost: 1, parallelism: 1 });
@@ -186,7 +229,7 @@ describe('interop', () => {
     }
   });
 
-  test('legacyBcryptTruncate: a long password verifies on its first 72 bytes only when asked, and is rehashed whole', async () => {
+  test('legacyBcryptTruncate: a long password verifies on its first 72 bytes only when asked, and is never rehashed from a truncated match', async () => {
     const long = 'p'.repeat(70) + 'ßtail'; // ß is two bytes: the 72nd byte cuts nothing in half here
     const h = await bcrypt.hash(long, 4); // bcrypt hashed the first 72 bytes
     assert.equal(await bcrypt.compare('p'.repeat(70) + 'ß', h), true);
@@ -194,10 +237,39 @@ describe('interop', () => {
     const legacy = fast({ legacyBcryptTruncate: true });
     assert.equal(await legacy.verify(h, long), true);
     assert.equal(await legacy.verify(h, 'q' + long.slice(1)), false);
-    const r = await legacy.verifyAndRehash(h, long);
-    assert.equal(r.valid, true);
-    assert.equal(await fast().verify(r.rehash, long), true, 'the whole password is in the new hash');
-    assert.equal(await fast().verify(r.rehash, 'p'.repeat(70) + 'ß'), false);
+    // The match relied on truncation: a new hash of the whole typed string would let whoever
+    // knows the first 72 bytes (and any tail) lock the owner out. The bcrypt hash stays.
+    assert.deepEqual(await legacy.verifyAndRehash(h, long), { valid: true });
+    assert.deepEqual(await legacy.verifyAndRehash(h, 'p'.repeat(70) + 'ß' + 'an attacker'), { valid: true });
+    assert.equal(legacy.needsRehash(h), true);
+    // The same hash and its exact 72 bytes typed: nothing was cut, so it is rehashed.
+    const exact = await legacy.verifyAndRehash(h, 'p'.repeat(70) + 'ß');
+    assert.equal(exact.valid, true);
+    assert.equal(await fast().verify(exact.rehash, 'p'.repeat(70) + 'ß'), true);
+    // A short password under legacyBcryptTruncate is rehashed as before.
+    const short = await legacy.verifyAndRehash(await bcrypt.hash(PW, 4), PW);
+    assert.equal(await fast().verify(short.rehash, PW), true);
+  });
+
+  test('a guess with a NUL byte on a bcrypt account runs the dummy, as a refused long guess does', async () => {
+    // bcrypt cannot check a NUL (its C string ends there): answered at once, such a guess told a
+    // bcrypt account (0.1 ms) from an unknown one (a hash). The hash runs on the pool, so it is
+    // seen there as soon as verify returns its promise.
+    const hasher = createPasswordHasher({ argon2: { m: 4096, t: 40 } });
+    const stored = await bcrypt.hash(PW, 4);
+    const busy = () => engine.hashPoolStats().running + engine.hashPoolStats().queued;
+    await new Promise((r) => setTimeout(r, 50)); // nothing else of this file still running
+    for (const guess of ['wrong\0guess', '\0', 'x'.repeat(80), 'y'.repeat(70) + '\0' + 'zz']) {
+      assert.equal(busy(), 0);
+      const pending = hasher.verify(stored, guess);
+      assert.equal(busy(), 1, JSON.stringify(guess));
+      assert.equal(await pending, false);
+    }
+    // legacyBcryptTruncate cuts at 72 bytes; a NUL before the cut is still refused.
+    const legacy = createPasswordHasher({ argon2: { m: 4096, t: 40 }, legacyBcryptTruncate: true });
+    const pending = legacy.verify(stored, 'a\0' + 'b'.repeat(80));
+    assert.equal(busy(), 1);
+    assert.equal(await pending, false);
   });
 });
 
