@@ -10,23 +10,25 @@ export function defaultHasher(): PasswordHasher {
   return fallback ?? (fallback = createPasswordHasher());
 }
 
-// The default hasher is made on first call, and making it can throw (ERR_INVALID_OPTION when
-// another hasher set a memory budget that cannot hold the defaults' m): the async functions turn
-// that into a rejected promise, never a synchronous throw.
-export function hashPassword(password: string): Promise<string> {
+/**
+ * The default hasher is made on first call, and making it can throw (ERR_INVALID_OPTION when
+ * another hasher set a memory budget that cannot hold the defaults' m): the async functions turn
+ * that into a rejected promise, never a synchronous throw.
+ */
+function withDefault<T>(call: (hasher: PasswordHasher) => Promise<T>): Promise<T> {
   try {
-    return defaultHasher().hash(password);
+    return call(defaultHasher());
   } catch (err) {
     return Promise.reject(err);
   }
 }
 
+export function hashPassword(password: string): Promise<string> {
+  return withDefault((h) => h.hash(password));
+}
+
 export function verifyPassword(stored: string | null | undefined, password: string): Promise<boolean> {
-  try {
-    return defaultHasher().verify(stored, password);
-  } catch (err) {
-    return Promise.reject(err);
-  }
+  return withDefault((h) => h.verify(stored, password));
 }
 
 export function needsRehash(stored: string | null | undefined): boolean {
@@ -37,9 +39,5 @@ export function verifyAndRehash(
   stored: string | null | undefined,
   password: string,
 ): Promise<VerifyAndRehashResult> {
-  try {
-    return defaultHasher().verifyAndRehash(stored, password);
-  } catch (err) {
-    return Promise.reject(err);
-  }
+  return withDefault((h) => h.verifyAndRehash(stored, password));
 }
