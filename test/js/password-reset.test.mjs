@@ -400,19 +400,39 @@ function invisibleVariants(address) {
 const collator = new Intl.Collator('und', { sensitivity: 'accent' });
 
 describe('per account, after the answer', () => {
-  test('invisible-character spellings that the lookup matches reach at most the account its share (resetLimits defaults)', async () => {
-    const { resetLimits, RESET_DEFAULTS } = await import('start-guard');
-    assert.deepEqual(RESET_DEFAULTS.perAccount, { capacity: 3, refillPerSecond: 1 / 900 });
-    const events = [];
+  test('invisible-character spellings share one address bucket: three mails, then refusals as for any address', async () => {
+    const { resetLimits } = await import('start-guard');
     const a = app({
       reset: {
         findUser: async (identifier) =>
           [...a.users.values()].find((u) => collator.compare(u.email, identifier) === 0) ?? null,
-        limits: resetLimits({ name: `t-account-${process.pid}`, onEvent: (e) => events.push(e) }),
+        limits: resetLimits({ name: `t-fold-${process.pid}` }),
       },
     });
     const variants = invisibleVariants('ada@example.com');
     assert.ok(variants.length >= 40);
+    const answers = [];
+    for (const [i, v] of variants.entries()) {
+      answers.push(await a.reset.requestReset(v, { client: `198.51.100.${Math.floor(i / 10)}` }));
+    }
+    // The address bucket's key drops default-ignorable code points: every spelling is one address.
+    assert.equal(answers.filter((x) => x.allowed).length, 3);
+    await a.reset.idle();
+    assert.equal(a.outbox.length, 3, 'three mails to the inbox, whatever the spelling');
+  });
+
+  test('spellings that the lookup maps to one account (plus tags) reach at most the account its share (resetLimits defaults)', async () => {
+    const { resetLimits, RESET_DEFAULTS } = await import('start-guard');
+    assert.deepEqual(RESET_DEFAULTS.perAccount, { capacity: 3, refillPerSecond: 1 / 900 });
+    const a = app({
+      reset: {
+        // The app folds sub-addresses (ada+anything@ is ada@): the address buckets cannot know that.
+        findUser: async (identifier) =>
+          [...a.users.values()].find((u) => u.email === String(identifier).replace(/\+[^@]*@/, '@')) ?? null,
+        limits: resetLimits({ name: `t-account-${process.pid}` }),
+      },
+    });
+    const variants = Array.from({ length: 40 }, (_, i) => `ada+${i}@example.com`);
     const answers = [];
     for (const [i, v] of variants.entries()) {
       // Ten requests per client (its capacity): the per-client limit is not what stops them.
