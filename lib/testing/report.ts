@@ -35,7 +35,8 @@ export function formatAuditReport(report: AuditReport): string {
   ];
   if (report.exposed.length > 0) {
     out.push(
-      `FAIL: ${report.exposed.length} server function(s) not in the public list answer without a session or could not be classified:`,
+      `FAIL: ${report.exposed.length} server function(s) not in the public list answer without a session, ` +
+        'could not be classified, or were not reached:',
     );
     for (const f of report.exposed)
       out.push(`  ${f.label}${f.method ? ` (${f.method})` : ''}: ${f.verdict}, ${f.detail}`);
