@@ -151,7 +151,10 @@ test('npx start-guard audit passes on the test app with its declared public func
     table.stdout,
     /^protected\s+GET\s+src\/lib\/fns\.ts#whoami\s+401 ERR_UNAUTHENTICATED\s+403 ERR_CSRF$/m,
   );
-  assert.match(table.stdout, /^OK: 12 protected, 16 public/m);
+  assert.match(
+    table.stdout,
+    /^OK: 11 protected, 16 public \(8 CSRF-only, 7 error, 1 protected\), none exposed$/m,
+  );
 });
 
 test('a misspelled public name is reported with the name it probably meant, and fails', () => {
