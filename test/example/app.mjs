@@ -1,0 +1,235 @@
+// The example app's production build (prepared by scripts/example-e2e.sh in EXAMPLE_APP_DIR),
+// served the way scripts/example-serve.sh serves it (srvx --prod, NODE_ENV=production) on a free
+// loopback port with its own data folder, and called over HTTP the way a browser or an attacker
+// would. What a client needs (seroval, Start's plugins, start-guard) comes from the app's own
+// node_modules, so the tests see exactly what was installed from the tarball.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export const appDir = process.env.EXAMPLE_APP_DIR;
+if (!appDir) throw new Error('EXAMPLE_APP_DIR is not set: run these tests through scripts/example-e2e.sh');
+
+const appRequire = createRequire(join(appDir, 'package.json'));
+const load = async (specifier) => import(pathToFileURL(appRequire.resolve(specifier)).href);
+const seroval = await load('seroval');
+const { makeSerovalPlugin } = await load('@tanstack/router-core');
+const { defaultSerovalDeserializerPlugins } = await load('@tanstack/router-core/ssr/client');
+/** start-guard as the app installed it (the packed tarball). */
+export const core = appRequire('start-guard');
+const { startGuardSerializationAdapter } = await import(
+  pathToFileURL(join(appDir, 'node_modules/start-guard/dist/start/index.js')).href
+);
+
+export const SECRET = 'start-guard-example-e2e-secret-0123456789abcdef';
+
+/** Server-function ids by export name, from the production manifest. */
+export function serverFnIds() {
+  const text = readFileSync(join(appDir, 'dist/server/server.js'), 'utf8');
+  const ids = {};
+  for (const m of text.matchAll(/"([0-9a-f]{64})":\s*\{\s*functionName:\s*"(\w+)_createServerFn_handler"/g)) {
+    ids[m[2]] = m[1];
+  }
+  return ids;
+}
+
+/** The request body (or GET payload) Start's client sends: seroval JSON of `{ data }`. */
+async function payload(data) {
+  return JSON.stringify(await seroval.toJSONAsync({ data }));
+}
+
+/** Decodes a server-function response as Start's client does, with start-guard's adapter. */
+function decode(text) {
+  const plugins = [makeSerovalPlugin(startGuardSerializationAdapter), ...defaultSerovalDeserializerPlugins];
+  return seroval.fromCrossJSON(JSON.parse(text), { plugins, refs: new Map() });
+}
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A session cookie as the app issues it (same secret), for times the tests cannot wait for. */
+export function mintCookie(userId, { nowMs, authTime } = {}) {
+  const sessions = core.createSessionManager({
+    secrets: SECRET,
+    revocation: core.createMemoryRevocationStore(),
+    ...(nowMs === undefined ? {} : { nowMs: () => nowMs }),
+  });
+  const { setCookie } = sessions.create(userId, {}, authTime === undefined ? {} : { authTime });
+  return setCookie.split(';')[0];
+}
+
+/** The session cookie a response sets (name=value), or null (none, or one that clears it). */
+export function cookieOf(res) {
+  const set = res.headers.getSetCookie().find((c) => /^__Host-session=[^;]/.test(c));
+  return set === undefined ? null : set.split(';')[0];
+}
+
+/** The mails the development mailer wrote, newest last: { to, subject, text, links }. */
+export function mails(dataDir) {
+  let text;
+  try {
+    text = readFileSync(join(dataDir, 'mail.mbox'), 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split(/^From no-reply@localhost .*\n/m)
+    .filter((m) => m.trim() !== '')
+    .map((m) => {
+      const [head, ...body] = m.split('\n\n');
+      const header = (name) => new RegExp(`^${name}: (.*)$`, 'm').exec(head)?.[1];
+      const bodyText = body.join('\n\n');
+      return {
+        to: header('To'),
+        subject: header('Subject'),
+        text: bodyText,
+        links: [...bodyText.matchAll(/https?:\/\/\S+/g)].map((l) => l[0]),
+      };
+    });
+}
+
+/** Waits for a mail to `to` whose subject matches (the flows send after answering). */
+export async function waitForMail(dataDir, to, subject, { after = 0, timeoutMs = 10_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = mails(dataDir)
+      .slice(after)
+      .find((m) => m.to === to && subject.test(m.subject));
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no mail to ${to} matching ${subject}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The demo accounts the app made on its first request: [{ email, password, admin }]. */
+export function demoAccounts(dataDir) {
+  return readFileSync(join(dataDir, 'demo-accounts.txt'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => {
+      const [email, password] = l.split(' ');
+      return { email, password, admin: l.includes('(admin)') };
+    });
+}
+
+/**
+ * Starts the production server with a data folder of its own (or `dataDir`, to restart on the
+ * same data). Resolves once it answers, with the demo accounts made.
+ */
+export async function startApp({ env = {}, dataDir, port } = {}) {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'start-guard-example-'));
+  const listen = port ?? (await freePort());
+  const base = `http://127.0.0.1:${listen}`;
+  const child = spawn(
+    process.execPath,
+    [
+      'node_modules/srvx/bin/srvx.mjs',
+      'serve',
+      '--prod',
+      '--entry',
+      'dist/server/server.js',
+      '--static',
+      '../client',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(listen),
+    ],
+    {
+      cwd: appDir,
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        DATA_DIR: dir,
+        APP_URL: base,
+        SESSION_SECRET: SECRET,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let log = '';
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 30_000);
+    const onData = (chunk) => {
+      log += chunk;
+      if (/Listening on:/.test(log)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited (${code}):\n${log}`)));
+  });
+  const ids = serverFnIds();
+  const app = {
+    base,
+    port: listen,
+    dataDir: dir,
+    ids,
+    log: () => log,
+    /** Stops the server; the data folder is kept when `keepData` (for a restart). */
+    async stop({ keepData = false } = {}) {
+      child.kill('SIGTERM');
+      await exited;
+      if (!keepData && dataDir === undefined) rmSync(dir, { recursive: true, force: true });
+    },
+    /**
+     * Calls a server function by export name, as Start's client does. `origin: null` sends no
+     * Origin; `client` sends X-Forwarded-For (the server trusts 127.0.0.1 as a proxy when started
+     * with TRUST_PROXY). Returns { status, headers, text, body, cookie } with the body decoded.
+     */
+    async call(name, { method = 'GET', data, cookie, origin = base, client, headers = {} } = {}) {
+      const id = ids[name];
+      if (!id) throw new Error(`no server function ${name}`);
+      const h = { 'x-tsr-serverFn': 'true', accept: 'application/json', ...headers };
+      if (origin !== null) h.origin = origin;
+      if (cookie) h.cookie = cookie;
+      if (client) h['x-forwarded-for'] = client;
+      let url = `${base}/_serverFn/${id}`;
+      let body;
+      if (data !== undefined) {
+        const p = await payload(data);
+        if (method === 'GET') url += `?payload=${encodeURIComponent(p)}`;
+        else {
+          body = p;
+          h['content-type'] = 'application/json';
+        }
+      }
+      const res = await fetch(url, { method, headers: h, body, redirect: 'manual' });
+      const text = await res.text();
+      let decoded;
+      try {
+        decoded = decode(text);
+      } catch {
+        decoded = undefined;
+      }
+      return { status: res.status, headers: res.headers, text, body: decoded, cookie: cookieOf(res) };
+    },
+    async fetch(path, init = {}) {
+      const res = await fetch(base + path, { redirect: 'manual', ...init });
+      return { status: res.status, headers: res.headers, text: await res.text() };
+    },
+    /** Signs in over HTTP; returns the session cookie (throws unless it worked). */
+    async signIn(email, password, { remember = false, client } = {}) {
+      const r = await app.call('signIn', { method: 'POST', data: { email, password, remember }, client });
+      if (r.status !== 200 || r.cookie === null) throw new Error(`sign-in failed: ${r.status} ${r.text}`);
+      return r.cookie;
+    },
+  };
+  // The first page request makes the demo accounts (as in the demo).
+  const home = await app.fetch('/');
+  if (home.status !== 200) throw new Error(`home page: ${home.status}\n${log}`);
+  return app;
+}
