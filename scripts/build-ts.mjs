@@ -2,7 +2,7 @@
 // (dist/esm, so there is one copy of every class and store), and the browser build
 // (dist/browser) in which lib/native.ts is swapped for lib/native.browser.ts.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,3 +89,10 @@ await esbuild.build({
   plugins: [browserServer],
   logLevel: 'warning',
 });
+
+// start-guard/testing: the audit (ESM, emitted by tsc as is) and the `start-guard` bin.
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.testing.json')], {
+  stdio: 'inherit',
+});
+writeFileSync(join(root, 'dist/testing/package.json'), '{ "type": "module" }\n');
+chmodSync(join(root, 'dist/testing/cli.js'), 0o755);

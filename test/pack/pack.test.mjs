@@ -168,6 +168,28 @@ test('the browser bundle evaluates where there is no process, Buffer or require'
   assert.equal(check, 'undefined session ERR_SERVER_ONLY true');
 });
 
+test('start-guard/testing and the `start-guard` bin work from the tarball, without the native binding', () => {
+  assert.ok(files.includes('dist/testing/cli.js') && files.includes('dist/testing/index.d.ts'));
+  const help = execFileSync(join(dir, 'node_modules/.bin/start-guard'), ['--help'], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
+  assert.match(help, /^usage: start-guard audit <url>/);
+  // The audit and the Vite-side recorder never load the binary (vite.config.ts imports them).
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import { recordServerFnIds, auditServerFns } from 'start-guard/testing';
+       const loaded = process.report.getReport().sharedObjects.some((f) => f.endsWith('start_guard.node'));
+       console.log(typeof recordServerFnIds(), typeof auditServerFns, loaded);`,
+    ],
+    { cwd: dir, encoding: 'utf8' },
+  );
+  assert.equal(out.trim(), 'function function false');
+});
+
 test('a missing binary is a clear ERR_NATIVE_LOAD at first use, not at import', () => {
   // Last test: it breaks the installed copy on purpose.
   rmSync(join(dir, 'node_modules/start-guard/prebuilds/linux-x64/start_guard.node'));

@@ -13,8 +13,8 @@ export const SECRET = 'start-guard-test-app-secret-0123456789abcdef';
 export const client = await import(pathToFileURL(join(appDir, 'test-client.mjs')).href);
 
 /** Server-function ids by export name, read from the production manifest. */
-export function serverFnIds() {
-  const text = readFileSync(join(appDir, 'dist/server/server.js'), 'utf8');
+export function serverFnIds(dir = appDir) {
+  const text = readFileSync(join(dir, 'dist/server/server.js'), 'utf8');
   const ids = {};
   for (const m of text.matchAll(/"([0-9a-f]{64})":\s*\{\s*functionName:\s*"(\w+)_createServerFn_handler"/g)) {
     ids[m[2]] = m[1];
@@ -22,8 +22,8 @@ export function serverFnIds() {
   return ids;
 }
 
-/** Starts the production server; `env` adds variables. Resolves once it listens. */
-export async function startApp(env = {}) {
+/** Starts the production server (of `dir`, default the test app); `env` adds variables. */
+export async function startApp(env = {}, { dir: cwd = appDir } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'start-guard-app-'));
   const child = spawn(
     process.execPath,
@@ -41,7 +41,7 @@ export async function startApp(env = {}) {
       '0',
     ],
     {
-      cwd: appDir,
+      cwd,
       env: {
         ...process.env,
         NODE_ENV: 'production',
@@ -67,7 +67,7 @@ export async function startApp(env = {}) {
     child.stderr.on('data', onData);
     child.on('exit', (code) => reject(new Error(`server exited (${code}):\n${log}`)));
   });
-  const ids = serverFnIds();
+  const ids = serverFnIds(cwd);
   const app = {
     base,
     ids,

@@ -1,0 +1,199 @@
+// The exposure audit (`npx start-guard audit`, start-guard/testing) against real production builds:
+// the test app as it is (with its public functions declared, it passes), and a variant built here
+// from the same app with test/audit/variant laid over it (protect: 'none', a function added without
+// the middleware, one behind a beforeLoad redirect only, one with a hand-written check).
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { appDir, startApp } from './app.mjs';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const variantDir = join(appDir, '../audit-variant');
+const bin = join(appDir, 'node_modules/.bin/start-guard');
+
+// The test app's startOptions({ public }) list, as strings (it lists most of them by reference).
+const APP_PUBLIC = ['openByRef', 'handlerCalls', 'strictWhoami', 'maybeMe', 'openByName'].map(
+  (name) => `src/lib/fns.ts#${name}`,
+);
+// The variant has no deny by default: everything that answers on purpose is listed, so only what
+// the variant adds can fail.
+const VARIANT_PUBLIC = [
+  ...APP_PUBLIC,
+  ...['unlisted', 'unlistedGet', 'limited'].map((name) => `src/lib/fns.ts#${name}`),
+  'src/lib/dashboard.ts#currentUserId',
+];
+
+let app;
+let variant;
+let testing;
+
+before(async () => {
+  buildVariant();
+  // start-guard/testing as the app installed it (from the packed tarball), through its exports map.
+  const pkgDir = join(appDir, 'node_modules/start-guard');
+  const entry = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).exports['./testing'].import;
+  testing = await import(pathToFileURL(join(pkgDir, entry)).href);
+  [app, variant] = await Promise.all([startApp(), startApp({}, { dir: variantDir })]);
+});
+after(async () => {
+  await app?.stop();
+  await variant?.stop();
+});
+
+function buildVariant() {
+  rmSync(variantDir, { recursive: true, force: true });
+  mkdirSync(variantDir);
+  for (const name of ['package.json', 'tsconfig.json', 'vite.config.ts', 'src', 'test-client.mjs']) {
+    cpSync(join(appDir, name), join(variantDir, name), { recursive: true });
+  }
+  rmSync(join(variantDir, 'src/routeTree.gen.ts'), { force: true });
+  symlinkSync(join(appDir, 'node_modules'), join(variantDir, 'node_modules'), 'dir');
+  cpSync(join(repo, 'test/audit/variant'), variantDir, { recursive: true });
+  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build'], {
+    cwd: variantDir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+}
+
+/** Runs the bin as CI would, from the app's directory. */
+function audit(cwd, url, args = []) {
+  const r = spawnSync(bin, ['audit', url, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function publicFile(list) {
+  const file = join(variantDir, `public-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify(list));
+  return file;
+}
+
+test('the build records every server function: the record names the ids of the manifest', () => {
+  const record = JSON.parse(readFileSync(join(appDir, '.start-guard/server-fns.json'), 'utf8'));
+  const recorded = Object.fromEntries(record.functions.map((f) => [f.name, f.id]));
+  assert.deepEqual(recorded, app.ids); // app.ids: read from dist/server by the guard tests' own regex
+  assert.ok(record.functions.every((f) => f.file === 'src/lib/fns.ts'));
+  // Both ways of naming agree: without the record, hashing source files finds the same files.
+  const withRecord = testing.discoverServerFns({ root: appDir });
+  const byHash = testing.discoverServerFns({ root: appDir, record: 'missing.json' });
+  assert.ok(withRecord.functions.every((f) => f.source === 'record'));
+  assert.ok(byHash.functions.every((f) => f.source === 'hash'));
+  assert.deepEqual(
+    byHash.functions.map((f) => [f.id, f.file, f.name]),
+    withRecord.functions.map((f) => [f.id, f.file, f.name]),
+  );
+});
+
+test('npx start-guard audit passes on the test app with its declared public functions', async () => {
+  const before = await app.handlerCalls();
+  const r = audit(appDir, app.base, ['--public-file', publicFile(APP_PUBLIC), '--json']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.ok, true);
+  const verdicts = Object.fromEntries(report.functions.map((f) => [f.name, [f.verdict, f.method]]));
+  assert.deepEqual(verdicts, {
+    adminOnly: ['protected', 'POST'],
+    handlerCalls: ['csrf-only', 'GET'],
+    limited: ['protected', 'POST'],
+    maybeMe: ['csrf-only', 'GET'],
+    openByName: ['csrf-only', 'POST'],
+    openByRef: ['csrf-only', 'GET'],
+    ownDocument: ['protected', 'GET'],
+    recentSignIn: ['protected', 'POST'],
+    strictWhoami: ['protected', 'GET'],
+    unlisted: ['protected', 'POST'],
+    unlistedGet: ['protected', 'GET'],
+    whoami: ['protected', 'GET'],
+    whoamiPost: ['protected', 'POST'],
+  });
+  // Protected handlers never ran; an open one ran once (the foreign call was refused by CSRF).
+  const after = await app.handlerCalls();
+  for (const name of ['whoami', 'whoamiPost', 'unlisted', 'unlistedGet', 'adminOnly', 'recentSignIn']) {
+    assert.equal(after[name] ?? 0, before[name] ?? 0, name);
+  }
+  assert.equal((after.openByRef ?? 0) - (before.openByRef ?? 0), 1);
+  // The table for people says the same.
+  const table = audit(appDir, app.base, ['--public-file', publicFile(APP_PUBLIC)]);
+  assert.equal(table.code, 0);
+  assert.match(
+    table.stdout,
+    /^protected\s+GET\s+src\/lib\/fns\.ts#whoami\s+401 ERR_UNAUTHENTICATED\s+403 ERR_CSRF$/m,
+  );
+  assert.match(table.stdout, /^OK: 9 protected, 5 public/m);
+});
+
+test('a misspelled public name is reported with the name it probably meant, and fails', () => {
+  const list = APP_PUBLIC.map((e) => (e.endsWith('#openByName') ? 'src/lib/fns.ts#openByNmae' : e));
+  const r = audit(appDir, app.base, ['--public-file', publicFile(list)]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /src\/lib\/fns\.ts#openByNmae: did you mean src\/lib\/fns\.ts#openByName\?/);
+  // And the function it meant is now exposed (it answers and is not listed).
+  assert.match(r.stdout, /^CSRF-ONLY\s+POST\s+src\/lib\/fns\.ts#openByName/m);
+});
+
+test('protect: none: a function added without the middleware, and one behind a beforeLoad redirect only, fail the audit by name', async () => {
+  // The page is guarded: without a session /dashboard redirects to /login ...
+  const page = await variant.fetch('/dashboard');
+  assert.equal(page.status, 307);
+  assert.match(page.headers.get('location'), /\/login/);
+  // ... and the data is not.
+  const r = audit(variantDir, variant.base, [
+    '--public-file',
+    publicFile(VARIANT_PUBLIC),
+    '--errors',
+    'warn',
+  ]);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /FAIL: 2 server function/);
+  assert.match(
+    r.stdout,
+    /^\s+src\/lib\/exposed\.ts#exportAllInvoices \(GET\): csrf-only, answered without a session/m,
+  );
+  assert.match(
+    r.stdout,
+    /^\s+src\/lib\/dashboard\.ts#dashboardStats \(GET\): csrf-only, answered without a session/m,
+  );
+  // The functions that keep their own middleware are still protected under protect: 'none'.
+  assert.match(r.stdout, /^protected\s+GET\s+src\/lib\/fns\.ts#whoami\s/m);
+});
+
+test('an error thrown without a session (a 200 with an error body) is not taken for protection', async () => {
+  const r = audit(variantDir, variant.base, ['--public-file', publicFile(VARIANT_PUBLIC), '--json']);
+  assert.equal(r.code, 1);
+  const report = JSON.parse(r.stdout);
+  assert.deepEqual(report.exposed.map((f) => f.label).sort(), [
+    'src/lib/dashboard.ts#dashboardStats',
+    'src/lib/exposed.ts#exportAllInvoices',
+    'src/lib/exposed.ts#ownCheck',
+  ]);
+  const own = report.functions.find((f) => f.name === 'ownCheck');
+  assert.equal(own.sameOrigin.status, 200); // Start sends a thrown Error as a 200
+  assert.equal(own.sameOrigin.outcome, 'thrown');
+  assert.equal(own.sameOrigin.message, 'not signed in');
+  assert.equal(own.verdict, 'error');
+});
+
+test('start-guard/testing: assertNoExposedServerFns throws with the table on the variant, passes on the app', async () => {
+  await assert.rejects(
+    testing.assertNoExposedServerFns({ url: variant.base, root: variantDir, public: VARIANT_PUBLIC }),
+    (error) => {
+      assert.match(error.message, /src\/lib\/exposed\.ts#exportAllInvoices/);
+      assert.equal(error.report.exposed.length, 3);
+      return true;
+    },
+  );
+  const report = await testing.assertNoExposedServerFns({ url: app.base, root: appDir, public: APP_PUBLIC });
+  assert.equal(report.functions.length, 13);
+});
+
+test('other hosts are refused before any request unless allowed; a missing build is a clear error', () => {
+  const r = audit(appDir, 'http://app.example.invalid:3000', []);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /not this machine.*--allow-remote-host/s);
+  const missing = audit(appDir, app.base, ['--dist', 'no-such-dist']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /no-such-dist\/server does not exist: run the app's production build/);
+  assert.ok(!existsSync(join(appDir, 'no-such-dist')));
+});
