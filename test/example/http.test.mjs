@@ -3,8 +3,11 @@
 // rate limits behind a trusted proxy, sign-out that holds across a restart, the step-up, and the
 // answers that must not tell whether an address has an account.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { core, demoAccounts, mails, mintCookie, startApp, waitForMail } from './app.mjs';
+import { appDir, core, demoAccounts, mails, mintCookie, startApp, waitForMail } from './app.mjs';
 
 const { isStartGuardError } = core;
 
@@ -443,5 +446,40 @@ describe('pages', () => {
     const refused = await app.fetch('/admin', { headers: { cookie: member } });
     assert.match(refused.text, /admins only/);
     assert.doesNotMatch(refused.text, new RegExp(ada.email.replace('.', '\\.') + '</td>'));
+  });
+});
+
+describe('exposure audit', () => {
+  const cli = () => join(appDir, 'node_modules/start-guard/dist/testing/cli.js');
+  const audit = (args) =>
+    spawnSync(process.execPath, [cli(), 'audit', app.base, '--json', ...args], {
+      cwd: appDir,
+      encoding: 'utf8',
+    });
+
+  test('npx start-guard audit passes with the public list of src/start.ts; every other function is protected', () => {
+    const r = audit(['--public-file', 'src/public-server-fns.json']);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const report = JSON.parse(r.stdout);
+    const verdicts = Object.fromEntries(report.functions.map((f) => [f.name, f.verdict]));
+    for (const [name, { public: open }] of Object.entries(FUNCTIONS)) {
+      if (!open) assert.equal(verdicts[name], 'protected', name);
+    }
+  });
+
+  test('and fails, naming it, when a public function is left off the list', () => {
+    const list = JSON.parse(readFileSync(join(appDir, 'src/public-server-fns.json'), 'utf8'));
+    const args = list.filter((e) => !e.endsWith('#getSession')).flatMap((e) => ['--public', e]);
+    const r = audit(args);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    const report = JSON.parse(r.stdout);
+    const getSession = report.functions.find((f) => f.name === 'getSession');
+    // It answers anyone from the app's origin (curl); the CSRF check only stops other sites.
+    assert.equal(getSession.verdict, 'csrf-only');
+    assert.equal(getSession.exposed, true);
+    assert.deepEqual(
+      report.functions.filter((f) => f.exposed).map((f) => f.name),
+      ['getSession'],
+    );
   });
 });

@@ -15,8 +15,8 @@ function ForgotPassword() {
       {sentTo !== null ? (
         // The same answer for every address, with an account or not.
         <p className="notice" id="reset-sent">
-          If <strong>{sentTo}</strong> has an account, we sent it a link to choose a new password.
-          The link works for 30 minutes.
+          If <strong>{sentTo}</strong> has an account, we sent it a link to choose a new password. The link
+          works for 30 minutes.
         </p>
       ) : (
         <Form

@@ -10,10 +10,9 @@ function Home() {
     <section className="card">
       <h1>start-guard example</h1>
       <p>
-        A TanStack Start app whose every server function is closed unless it is listed as public:
-        sessions in sealed cookies, Argon2id passwords, rate-limited sign-in, password reset and
-        e-mail verification links, step-up before a password change, and sign-out that holds after
-        a restart.
+        A TanStack Start app whose every server function is closed unless it is listed as public: sessions in
+        sealed cookies, Argon2id passwords, rate-limited sign-in, password reset and e-mail verification
+        links, step-up before a password change, and sign-out that holds after a restart.
       </p>
       {auth ? (
         <p>
@@ -22,8 +21,8 @@ function Home() {
       ) : (
         <p>
           <Link to="/login">Sign in</Link> with a demo account (the server printed them at start), or{' '}
-          <Link to="/register">register</Link>: the confirmation mail appears in the server's log and
-          in <code>.data/mail.mbox</code>.
+          <Link to="/register">register</Link>: the confirmation mail appears in the server's log and in{' '}
+          <code>.data/mail.mbox</code>.
         </p>
       )}
     </section>

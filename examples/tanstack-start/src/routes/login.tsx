@@ -32,7 +32,9 @@ function Login() {
         id="sign-in"
         submit="Sign in"
         onSubmit={async (v) => {
-          await signIn({ data: { email: String(v.email), password: String(v.password), remember: v.remember === true } });
+          await signIn({
+            data: { email: String(v.email), password: String(v.password), remember: v.remember === true },
+          });
           await router.invalidate();
           await router.navigate({ href: returnTo ?? '/dashboard' });
         }}

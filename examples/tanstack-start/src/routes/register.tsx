@@ -37,7 +37,12 @@ function Register() {
       >
         <Field label="Name" name="name" autoComplete="name" />
         <Field label="E-mail address" name="email" type="email" autoComplete="email" />
-        <Field label="Password (at least 8 characters)" name="password" type="password" autoComplete="new-password" />
+        <Field
+          label="Password (at least 8 characters)"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+        />
       </Form>
     </section>
   );

@@ -41,7 +41,12 @@ function ResetPassword() {
           await router.navigate({ to: '/login', search: { notice: 'reset', returnTo: undefined } });
         }}
       >
-        <Field label="New password (at least 8 characters)" name="password" type="password" autoComplete="new-password" />
+        <Field
+          label="New password (at least 8 characters)"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+        />
       </Form>
     </section>
   );

@@ -98,7 +98,10 @@ export const users = {
   markVerified(id: string, email: string): boolean {
     return q().verify.run(now(), id, email).changes === 1;
   },
-  all: (): User[] => q().all.all().map((r) => toUser(r)!),
+  all: (): User[] =>
+    q()
+      .all.all()
+      .map((r) => toUser(r)!),
 };
 
 export const notes = {
@@ -113,6 +116,10 @@ export const notes = {
     q().addNote.run(userId, body, now());
   },
   countsByUser(): Map<string, number> {
-    return new Map(q().noteCount.all().map((r) => [String((r as Raw).user_id), Number((r as Raw).n)]));
+    return new Map(
+      q()
+        .noteCount.all()
+        .map((r) => [String((r as Raw).user_id), Number((r as Raw).n)]),
+    );
   },
 };

@@ -4,7 +4,12 @@
 // the same names and answers, so that switching is `flows.` → `auth.` and deleting this file.
 // Known gaps against the real ones: 'others' gives the caller a new absolute deadline, and reads
 // are not memoized per request.
-import { appendResponseHeader, getRequest, getRequestIP, setResponseHeader } from '@tanstack/react-start/server';
+import {
+  appendResponseHeader,
+  getRequest,
+  getRequestIP,
+  setResponseHeader,
+} from '@tanstack/react-start/server';
 import {
   type EmailVerification,
   type PasswordReset,
@@ -150,10 +155,7 @@ export const flows = {
       async complete(token: unknown) {
         for (const [k, v] of Object.entries(sensitivePageHeaders())) setResponseHeader(k as never, v);
         const session = await current();
-        return verification.completeVerification(
-          token,
-          session === null ? {} : { userId: session.userId },
-        );
+        return verification.completeVerification(token, session === null ? {} : { userId: session.userId });
       },
     };
   },

@@ -15,7 +15,12 @@ const FROM = 'start-guard example <no-reply@localhost>';
 
 export async function sendMail(mail: Mail): Promise<void> {
   const date = new Date();
-  const headers = [`From: ${FROM}`, `To: ${mail.to}`, `Date: ${date.toUTCString()}`, `Subject: ${mail.subject}`];
+  const headers = [
+    `From: ${FROM}`,
+    `To: ${mail.to}`,
+    `Date: ${date.toUTCString()}`,
+    `Subject: ${mail.subject}`,
+  ];
   // mbox: each message starts with a "From " line; body lines that start with "From " are quoted.
   const body = mail.text.replace(/^From /gm, '>From ');
   const entry = `From no-reply@localhost ${date.toUTCString()}\n${headers.join('\n')}\n\n${body}\n\n`;

@@ -80,7 +80,12 @@ function Account() {
         )}
         {pending === null ? (
           <Form id="change-password" submit="Change password" onSubmit={(v) => change(String(v.password))}>
-            <Field label="New password (at least 8 characters)" name="password" type="password" autoComplete="new-password" />
+            <Field
+              label="New password (at least 8 characters)"
+              name="password"
+              type="password"
+              autoComplete="new-password"
+            />
           </Form>
         ) : (
           <Form
@@ -92,8 +97,8 @@ function Account() {
             }}
           >
             <p className="warning" id="step-up-prompt">
-              For your security, enter your current password: your last sign-in is too long ago to
-              change the password.
+              For your security, enter your current password: your last sign-in is too long ago to change the
+              password.
             </p>
             <Field label="Current password" name="current" type="password" autoComplete="current-password" />
           </Form>

@@ -8,7 +8,9 @@ export const Route = createFileRoute('/_signedIn/admin')({
     <section className="card">
       <h1>Admin</h1>
       <p className="error" id="admin-refused">
-        {isStartGuardError(error, 'ERR_FORBIDDEN') ? 'This page is for admins only.' : 'Something went wrong.'}
+        {isStartGuardError(error, 'ERR_FORBIDDEN')
+          ? 'This page is for admins only.'
+          : 'Something went wrong.'}
       </p>
     </section>
   ),

@@ -21,8 +21,8 @@ function Dashboard() {
           </p>
         )}
         <p>
-          Your notes below come from a server function that checks your session on every call:
-          without it, the same request gets a 401 and no data.
+          Your notes below come from a server function that checks your session on every call: without it, the
+          same request gets a 401 and no data.
         </p>
       </section>
       <section className="card">
