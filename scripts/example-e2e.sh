@@ -9,6 +9,10 @@ nodebin=$(command -v "${1:-node}")
 export PATH="$(dirname "$nodebin"):$PATH"
 app=$PWD/.cache/example/app
 bash scripts/example-app.sh "$app" "$nodebin"
+cp test/example/client.mjs "$app/e2e-client.mjs"
+# The example type-checks as a user's app would, src/start.ts included.
+(cd "$app" && node node_modules/typescript/bin/tsc --noEmit -p .)
+echo "example-e2e: tsc --noEmit passed"
 echo "example-e2e: node $(node --version)"
 # One file at a time: each starts its own server (and Chromium) on a 2-core machine.
 EXAMPLE_APP_DIR=$app node --test --test-concurrency=1 --test-reporter=spec test/example/*.test.mjs

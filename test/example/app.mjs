@@ -2,10 +2,9 @@
 // served the way scripts/example-serve.sh serves it (srvx --prod, NODE_ENV=production) on a free
 // loopback port with its own data folder, and called over HTTP the way a browser or an attacker
 // would. What a client needs (seroval, Start's plugins, start-guard) comes from the app's own
-// node_modules, so the tests see exactly what was installed from the tarball.
+// node_modules (client.mjs), so the tests see exactly what was installed from the tarball.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,16 +13,9 @@ import { pathToFileURL } from 'node:url';
 export const appDir = process.env.EXAMPLE_APP_DIR;
 if (!appDir) throw new Error('EXAMPLE_APP_DIR is not set: run these tests through scripts/example-e2e.sh');
 
-const appRequire = createRequire(join(appDir, 'package.json'));
-const load = async (specifier) => import(pathToFileURL(appRequire.resolve(specifier)).href);
-const seroval = await load('seroval');
-const { makeSerovalPlugin } = await load('@tanstack/router-core');
-const { defaultSerovalDeserializerPlugins } = await load('@tanstack/router-core/ssr/client');
+const wire = await import(pathToFileURL(join(appDir, 'e2e-client.mjs')).href);
 /** start-guard as the app installed it (the packed tarball). */
-export const core = appRequire('start-guard');
-const { startGuardSerializationAdapter } = await import(
-  pathToFileURL(join(appDir, 'node_modules/start-guard/dist/start/index.js')).href
-);
+export const { core } = wire;
 
 export const SECRET = 'start-guard-example-e2e-secret-0123456789abcdef';
 
@@ -35,17 +27,6 @@ export function serverFnIds() {
     ids[m[2]] = m[1];
   }
   return ids;
-}
-
-/** The request body (or GET payload) Start's client sends: seroval JSON of `{ data }`. */
-async function payload(data) {
-  return JSON.stringify(await seroval.toJSONAsync({ data }));
-}
-
-/** Decodes a server-function response as Start's client does, with start-guard's adapter. */
-function decode(text) {
-  const plugins = [makeSerovalPlugin(startGuardSerializationAdapter), ...defaultSerovalDeserializerPlugins];
-  return seroval.fromCrossJSON(JSON.parse(text), { plugins, refs: new Map() });
 }
 
 async function freePort() {
@@ -200,7 +181,7 @@ export async function startApp({ env = {}, dataDir, port } = {}) {
       let url = `${base}/_serverFn/${id}`;
       let body;
       if (data !== undefined) {
-        const p = await payload(data);
+        const p = await wire.payload(data);
         if (method === 'GET') url += `?payload=${encodeURIComponent(p)}`;
         else {
           body = p;
@@ -211,7 +192,7 @@ export async function startApp({ env = {}, dataDir, port } = {}) {
       const text = await res.text();
       let decoded;
       try {
-        decoded = decode(text);
+        decoded = wire.decode(text);
       } catch {
         decoded = undefined;
       }

@@ -23,7 +23,10 @@ export const Route = createRootRoute({
       { name: 'viewport', content: 'width=device-width, initial-scale=1' },
       { title: 'start-guard example' },
     ],
-    links: [{ rel: 'stylesheet', href: css }],
+    links: [
+      { rel: 'stylesheet', href: css },
+      { rel: 'icon', href: 'data:,' },
+    ],
   }),
   component: () => (
     <Document>
@@ -54,12 +57,16 @@ function Menu() {
       <Link to="/" activeOptions={{ exact: true }} activeProps={{ className: 'active' }}>
         start-guard example
       </Link>
-      <Link to="/dashboard" activeProps={{ className: 'active' }}>
-        Dashboard
-      </Link>
-      <Link to="/account" activeProps={{ className: 'active' }}>
-        Account
-      </Link>
+      {auth && (
+        <>
+          <Link to="/dashboard" activeProps={{ className: 'active' }}>
+            Dashboard
+          </Link>
+          <Link to="/account" activeProps={{ className: 'active' }}>
+            Account
+          </Link>
+        </>
+      )}
       {auth?.user.roles.includes('admin') && (
         <Link to="/admin" activeProps={{ className: 'active' }}>
           Admin

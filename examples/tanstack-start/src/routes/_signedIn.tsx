@@ -4,8 +4,7 @@ import { Outlet, createFileRoute, redirect } from '@tanstack/react-router';
 
 export const Route = createFileRoute('/_signedIn')({
   beforeLoad: ({ context, location }) => {
-    if (!context.auth)
-      throw redirect({ to: '/login', search: { returnTo: location.href, notice: undefined } });
+    if (!context.auth) throw redirect({ to: '/login', search: { returnTo: location.href } });
     return { auth: context.auth };
   },
   component: () => <Outlet />,

@@ -14,7 +14,7 @@ function localPath(value: unknown): string | undefined {
 }
 
 export const Route = createFileRoute('/login')({
-  validateSearch: (search: Record<string, unknown>) => ({
+  validateSearch: (search: Record<string, unknown>): { returnTo?: string; notice?: string } => ({
     returnTo: localPath(search.returnTo),
     notice: typeof search.notice === 'string' ? search.notice : undefined,
   }),
@@ -28,6 +28,7 @@ function Login() {
     <section className="card">
       <h1>Sign in</h1>
       {notice && NOTICES[notice] && <p className="notice">{NOTICES[notice]}</p>}
+      {!notice && returnTo && <p className="warning">Sign in to see that page.</p>}
       <Form
         id="sign-in"
         submit="Sign in"

@@ -38,7 +38,7 @@ function ResetPassword() {
           const done = await completePasswordReset({ data: { token, password: String(v.password) } });
           if (!done) throw new Error('link no longer valid');
           await router.invalidate();
-          await router.navigate({ to: '/login', search: { notice: 'reset', returnTo: undefined } });
+          await router.navigate({ to: '/login', search: { notice: 'reset' } });
         }}
       >
         <Field

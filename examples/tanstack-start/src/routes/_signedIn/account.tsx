@@ -37,7 +37,7 @@ function Account() {
   async function leave(everywhere: boolean) {
     await (everywhere ? signOutEverywhere() : signOut());
     await router.invalidate();
-    await router.navigate({ to: '/login', search: { returnTo: undefined, notice: undefined } });
+    await router.navigate({ to: '/login' });
   }
 
   return (
