@@ -40,3 +40,5 @@ run('cmake', ['--build', 'build/bench-native', '--target', 'argon2_bench', '-j2'
 run(join(root, 'build/bench-native/argon2_bench'), []);
 console.log('\n===== bench/tokens.mjs');
 run(process.execPath, [join('bench', 'tokens.mjs')]);
+console.log('\n===== bench/example-app.mjs (the example app: middleware CPU per request, requests per second)');
+run(process.execPath, [join('bench', 'example-app.mjs')]);

@@ -22,6 +22,11 @@ if [ "$app" != "$source" ]; then
   find "$app" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
   tar -C "$source" --exclude=./node_modules --exclude=./dist --exclude=./.data --exclude=./.tanstack \
     --exclude=./src/routeTree.gen.ts -cf - . | tar -C "$app" -xf -
+  # EXAMPLE_OVERLAY: a folder of extra files (bench/example-overlay), and its overlay.mjs run once.
+  if [ -n "${EXAMPLE_OVERLAY:-}" ]; then
+    cp -r "$EXAMPLE_OVERLAY"/. "$app"/
+    if [ -f "$app/overlay.mjs" ]; then (cd "$app" && node overlay.mjs && rm overlay.mjs); fi
+  fi
 fi
 lock_hash=$(sha256sum "$app/package-lock.json" | cut -d' ' -f1)
 if [ "$(cat "$app/node_modules/.start-guard-lock" 2>/dev/null)" != "$lock_hash" ]; then
