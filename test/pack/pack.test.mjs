@@ -3,7 +3,15 @@
 // public entry for the browser.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -188,6 +196,54 @@ test('start-guard/testing and the `start-guard` bin work from the tarball, witho
     { cwd: dir, encoding: 'utf8' },
   );
   assert.equal(out.trim(), 'function function false');
+});
+
+test('start-guard/redis: packed builds, and its types accept a real node-redis client', () => {
+  for (const f of [
+    'dist/cjs/redis/index.js',
+    'dist/cjs/redis/index.d.ts',
+    'dist/esm/redis.mjs',
+    'dist/browser/redis.mjs',
+  ]) {
+    assert.ok(files.includes(f), `missing ${f}`);
+  }
+  // The consumer brings its own client (an optional peer): linked from this repository's copy.
+  mkdirSync(join(dir, 'node_modules/@redis'), { recursive: true });
+  symlinkSync(join(root, 'node_modules/redis'), join(dir, 'node_modules/redis'));
+  for (const p of readdirSync(join(root, 'node_modules/@redis'))) {
+    symlinkSync(join(root, 'node_modules/@redis', p), join(dir, 'node_modules/@redis', p));
+  }
+  writeFileSync(
+    join(dir, 'consumer-redis.ts'),
+    `import { createClient, createCluster } from 'redis';
+     import { createRateLimiter, createSessionManager } from 'start-guard';
+     import { createRedisRateLimitStore, createRedisRevocationStore, type RedisRateLimitStore } from 'start-guard/redis';
+     const client = createClient({ url: 'redis://127.0.0.1:6379' });
+     const store: RedisRateLimitStore = createRedisRateLimitStore({ client, onUnavailable: 'deny', timeoutMs: 100 });
+     const limiter = createRateLimiter({ name: 'api', store, capacity: 10, refillPerSecond: 1 });
+     const sessions = createSessionManager({
+       secrets: 'x'.repeat(32),
+       revocation: createRedisRevocationStore({ client, prefix: 'app:' }),
+     });
+     export const onCluster = createRedisRevocationStore({ client: createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:7000' }] }) });
+     export async function allowed(): Promise<boolean> {
+       return (await limiter.take('k')).allowed && sessions.cookieName.length > 0;
+     }
+`,
+  );
+  typecheck('consumer-redis.ts');
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import { createRedisRateLimitStore } from 'start-guard/redis';
+       const { createRedisRevocationStore } = (await import('node:module')).createRequire(import.meta.url)('start-guard/redis');
+       console.log(typeof createRedisRateLimitStore, typeof createRedisRevocationStore)`,
+    ],
+    { cwd: dir, encoding: 'utf8' },
+  );
+  assert.equal(out.trim(), 'function function');
 });
 
 test('a missing binary is a clear ERR_NATIVE_LOAD at first use, not at import', () => {
