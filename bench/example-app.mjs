@@ -12,12 +12,11 @@
 // 3. Where a guarded request's time goes: a V8 CPU profile of the server under load, self time
 //    by package.
 // Usage: node bench/example-app.mjs (ROUNDS, REQUESTS, DURATION, CONNECTIONS, RPS_ROUNDS to change).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { median } from './lib/measure.mjs';
 
@@ -28,100 +27,29 @@ const REQUESTS = Number(process.env.REQUESTS ?? 3000);
 const DURATION = Number(process.env.DURATION ?? 5);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 16);
 const RPS_ROUNDS = Number(process.env.RPS_ROUNDS ?? 5);
-const SECRET = 'start-guard-example-bench-secret-0123456789abcdef';
 
 execFileSync('bash', ['scripts/example-app.sh', appDir], {
   cwd: root,
   stdio: ['ignore', 'ignore', 'inherit'],
   env: { ...process.env, EXAMPLE_OVERLAY: join(root, 'bench/example-overlay') },
 });
+// The end-to-end tests' harness serves the copy (production build, srvx, NODE_ENV=production).
 cpSync(join(root, 'test/example/client.mjs'), join(appDir, 'e2e-client.mjs'));
-const wire = await import(pathToFileURL(join(appDir, 'e2e-client.mjs')).href);
-
-const ids = {};
-for (const m of readFileSync(join(appDir, 'dist/server/server.js'), 'utf8').matchAll(
-  /"([0-9a-f]{64})":\s*\{\s*functionName:\s*"(\w+)_createServerFn_handler"/g,
-)) {
-  ids[m[2]] = m[1];
-}
-
-async function freePort() {
-  const s = createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
+process.env.EXAMPLE_APP_DIR = appDir;
+const { demoAccounts, startApp } = await import('../test/example/app.mjs');
 
 async function startServer(nodeArgs = []) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'start-guard-bench-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    process.execPath,
-    [
-      ...nodeArgs,
-      'node_modules/srvx/bin/srvx.mjs',
-      'serve',
-      '--prod',
-      '--entry',
-      'dist/server/server.js',
-      '--static',
-      '../client',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-    ],
-    {
-      cwd: appDir,
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        DATA_DIR: dataDir,
-        APP_URL: base,
-        SESSION_SECRET: SECRET,
-      },
-      // srvx logs each request on stdout: dropped, so the log costs the server what a pipe costs.
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  const exited = new Promise((r) => child.on('exit', r));
-  let log = '';
-  child.stderr.on('data', (c) => (log += c));
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(base + '/')).ok) break;
-    } catch {}
-    if (i > 200) throw new Error(`server did not start:\n${log}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const [, line] = readFileSync(join(dataDir, 'demo-accounts.txt'), 'utf8').split('\n');
-  const [email, password] = line.split(' ');
-  const headers = { 'x-tsr-serverFn': 'true', accept: 'application/json', origin: base };
-  const signIn = await fetch(`${base}/_serverFn/${ids.signIn}`, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
-    body: await wire.payload({ email, password }),
-  });
-  const cookie = signIn.headers
-    .getSetCookie()
-    .find((c) => c.startsWith('__Host-session='))
-    ?.split(';')[0];
-  if (!cookie) throw new Error(`sign-in failed: ${signIn.status} ${await signIn.text()}`);
+  const app = await startApp({ nodeArgs, quiet: true });
+  const [account] = demoAccounts(app.dataDir);
+  const cookie = await app.signIn(account.email, account.password);
   return {
-    base,
-    headers,
+    base: app.base,
+    ids: app.ids,
+    headers: { 'x-tsr-serverFn': 'true', accept: 'application/json', origin: app.base },
     cookie,
-    async cpu() {
-      const r = await fetch(`${base}/_serverFn/${ids.benchCpu}`, { headers });
-      return wire.decode(await r.text()).result;
-    },
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    cpu: async () => (await app.call('benchCpu')).body.result,
+    loadUserMicros: async () => (await app.call('benchLoadUser')).body.result,
+    stop: () => app.stop(),
   };
 }
 
@@ -138,7 +66,7 @@ function load(server, name, options) {
   const headers = { ...server.headers, ...(cookie ? { cookie: server.cookie } : {}) };
   return new Promise((resolve, reject) => {
     autocannon(
-      { url: `${server.base}/_serverFn/${ids[fn]}`, connections: CONNECTIONS, headers, ...options },
+      { url: `${server.base}/_serverFn/${server.ids[fn]}`, connections: CONNECTIONS, headers, ...options },
       (err, result) => {
         if (err) return reject(err);
         if (result.non2xx > 0 || result.errors > 0) {
@@ -201,9 +129,8 @@ try {
   report('the middleware in all (guarded - open)', paired('guarded', 'open'));
   report('reading the session and loading the user (open+cookie - open)', paired('open+cookie', 'open'));
   report('auth.middleware on the function (guarded - open+cookie)', paired('guarded', 'open+cookie'));
-  const r = await fetch(`${server.base}/_serverFn/${ids.benchLoadUser}`, { headers: server.headers });
   console.log(
-    `  of which the app's loadUser (one SQLite lookup, timed in the server): ${f1(wire.decode(await r.text()).result)} µs`,
+    `  the app's loadUser alone (one SQLite lookup, a loop timed in the server): ${f1(await server.loadUserMicros())} µs`,
   );
 
   const rps = Object.fromEntries(names.map((n) => [n, []]));

@@ -20,8 +20,8 @@ export const { core } = wire;
 export const SECRET = 'start-guard-example-e2e-secret-0123456789abcdef';
 
 /** Server-function ids by export name, from the production manifest. */
-export function serverFnIds() {
-  const text = readFileSync(join(appDir, 'dist/server/server.js'), 'utf8');
+export function serverFnIds(dir = appDir) {
+  const text = readFileSync(join(dir, 'dist/server/server.js'), 'utf8');
   const ids = {};
   for (const m of text.matchAll(/"([0-9a-f]{64})":\s*\{\s*functionName:\s*"(\w+)_createServerFn_handler"/g)) {
     ids[m[2]] = m[1];
@@ -104,15 +104,25 @@ export function demoAccounts(dataDir) {
 
 /**
  * Starts the production server with a data folder of its own (or `dataDir`, to restart on the
- * same data). Resolves once it answers, with the demo accounts made.
+ * same data). Resolves once the home page answers (its first request makes the demo accounts).
+ * `nodeArgs` go to node (--cpu-prof); `quiet` drops srvx's line per request (benchmarks); `dir`
+ * serves another build of the example (a variant).
  */
-export async function startApp({ env = {}, dataDir, port } = {}) {
+export async function startApp({
+  env = {},
+  dataDir,
+  port,
+  nodeArgs = [],
+  quiet = false,
+  dir: buildDir = appDir,
+} = {}) {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'start-guard-example-'));
   const listen = port ?? (await freePort());
   const base = `http://127.0.0.1:${listen}`;
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       'node_modules/srvx/bin/srvx.mjs',
       'serve',
       '--prod',
@@ -126,7 +136,7 @@ export async function startApp({ env = {}, dataDir, port } = {}) {
       String(listen),
     ],
     {
-      cwd: appDir,
+      cwd: buildDir,
       env: {
         ...process.env,
         NODE_ENV: 'production',
@@ -135,25 +145,22 @@ export async function startApp({ env = {}, dataDir, port } = {}) {
         SESSION_SECRET: SECRET,
         ...env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', quiet ? 'ignore' : 'pipe', 'pipe'],
     },
   );
   let log = '';
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 30_000);
-    const onData = (chunk) => {
-      log += chunk;
-      if (/Listening on:/.test(log)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`server exited (${code}):\n${log}`)));
-  });
-  const ids = serverFnIds();
+  child.stdout?.on('data', (chunk) => (log += chunk));
+  child.stderr.on('data', (chunk) => (log += chunk));
+  let exitCode;
+  const exited = new Promise((resolve) => child.on('exit', (code) => resolve((exitCode = code ?? 'signal'))));
+  for (const deadline = Date.now() + 30_000; ;) {
+    if (exitCode !== undefined) throw new Error(`server exited (${exitCode}):\n${log}`);
+    if (Date.now() > deadline) throw new Error(`server did not answer:\n${log}`);
+    const home = await fetch(base + '/').catch(() => null);
+    if (home?.status === 200) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const ids = serverFnIds(buildDir);
   const app = {
     base,
     port: listen,
@@ -209,8 +216,5 @@ export async function startApp({ env = {}, dataDir, port } = {}) {
       return r.cookie;
     },
   };
-  // The first page request makes the demo accounts (as in the demo).
-  const home = await app.fetch('/');
-  if (home.status !== 200) throw new Error(`home page: ${home.status}\n${log}`);
   return app;
 }

@@ -120,7 +120,10 @@ test('forgot password: the link from the mail, a new password, and the session s
   const email = `grace.hopper.${Date.now()}@example.com`;
   const before = 'cobol-compiler-1959';
   const afterReset = 'harvard-mark-one-1944';
-  const reg = await app.call('register', { method: 'POST', data: { email, name: 'Grace', password: before } });
+  const reg = await app.call('register', {
+    method: 'POST',
+    data: { email, name: 'Grace', password: before },
+  });
   assert.equal(reg.status, 200, reg.text);
   await waitForMail(app.dataDir, email, /Confirm/);
 

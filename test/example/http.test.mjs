@@ -8,32 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { appDir, core, demoAccounts, mails, mintCookie, startApp, waitForMail } from './app.mjs';
+import { FUNCTIONS, SAMPLE } from './functions.mjs';
 
 const { isStartGuardError } = core;
-
-// Every server function of the example, its method, and whether it is public (src/start.ts).
-const FUNCTIONS = {
-  getSession: { method: 'GET', public: true },
-  register: { method: 'POST', public: true },
-  verifyEmail: { method: 'POST', public: true },
-  signIn: { method: 'POST', public: true },
-  signOut: { method: 'POST', public: true },
-  requestPasswordReset: { method: 'POST', public: true },
-  checkResetLink: { method: 'GET', public: true },
-  completePasswordReset: { method: 'POST', public: true },
-  signOutEverywhere: { method: 'POST', public: false },
-  confirmPassword: { method: 'POST', public: false },
-  changePassword: { method: 'POST', public: false },
-  listNotes: { method: 'GET', public: false },
-  addNote: { method: 'POST', public: false },
-  adminOverview: { method: 'GET', public: false },
-};
-// A payload each protected function would accept, so a refusal is the guard's, not the validator's.
-const SAMPLE = {
-  confirmPassword: { password: 'whatever-password' },
-  changePassword: { password: 'a-new-password-123' },
-  addNote: { body: 'a note' },
-};
 
 let app;
 let ada; // admin

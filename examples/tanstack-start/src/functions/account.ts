@@ -11,6 +11,20 @@ import { fields, flag } from './input';
 
 const resets = () => flows.passwordReset(accounts().resets);
 
+/** A new session for the right password; 401 or 429 otherwise (limited per account and client). */
+function signInWithPassword(identifier: string, password: string, persistent: boolean) {
+  return flows.passwordSignIn({
+    identifier,
+    password,
+    findUser: (email) => users.byEmail(email),
+    saveHash: (user, hash) => users.setPasswordHash(user.id, hash),
+    hasher,
+    limits: accounts().signInLimits,
+    sessionData: {},
+    persistent,
+  });
+}
+
 /**
  * Public. The answer is "check your e-mail" whether or not the address is taken: the same
  * limits, the same password hash and the same response either way; the mail differs.
@@ -51,16 +65,8 @@ export const signIn = createServerFn({ method: 'POST' })
   }))
   .handler(async ({ data }) => {
     await ready();
-    await flows.passwordSignIn({
-      identifier: data.email,
-      password: data.password,
-      findUser: (email) => users.byEmail(email),
-      saveHash: (user, hash) => users.setPasswordHash(user.id, hash),
-      hasher,
-      limits: accounts().signInLimits,
-      sessionData: {},
-      persistent: data.remember, // "remember me": a cookie that outlives the browser session
-    });
+    // "Remember me": a cookie that outlives the browser session.
+    await signInWithPassword(data.email, data.password, data.remember);
     return { ok: true as const };
   });
 
@@ -86,16 +92,7 @@ export const confirmPassword = createServerFn({ method: 'POST' })
   .middleware([authMiddleware])
   .validator((data: { password: string }) => fields(data, { password: 4096 }))
   .handler(async ({ data, context }) => {
-    await flows.passwordSignIn({
-      identifier: context.user.email,
-      password: data.password,
-      findUser: (email) => users.byEmail(email),
-      saveHash: (user, hash) => users.setPasswordHash(user.id, hash),
-      hasher,
-      limits: accounts().signInLimits,
-      sessionData: {},
-      persistent: context.session.persistent,
-    });
+    await signInWithPassword(context.user.email, data.password, context.session.persistent);
     return { ok: true as const };
   });
 
