@@ -9,7 +9,7 @@ import bcrypt from 'bcrypt';
 import bcryptjs from 'bcryptjs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { alternate, median } from './lib/measure.mjs';
+import { alternate, reportTimes } from './lib/measure.mjs';
 
 const require = createRequire(import.meta.url);
 const engine = require('../dist/cjs/passwords/engine.js');
@@ -30,23 +30,7 @@ console.log(
 const sgHash = await engine.argon2Hash(pwBytes, owasp);
 if (!(await noders.verify(sgHash, pw)) || !(await argon2.verify(sgHash, pw))) throw new Error('interop');
 
-/** Prints medians in ms per hash (or hashes/s) with ratios against `base`. */
-function report(title, results, base, perOp = 1) {
-  console.log(`\n${title}`);
-  const b = results.get(base);
-  for (const [name, r] of results) {
-    const ms = 1000 / (r.median * perOp);
-    const perSec = r.median * perOp;
-    let ratio = '';
-    if (name !== base) {
-      const paired = median(b.samples.map((x, i) => r.samples[i] / x));
-      ratio = `  ${(b.median / r.median).toFixed(2)}x ${base}'s time (per round ${(1 / paired).toFixed(2)}x)`;
-    }
-    console.log(
-      `  ${name.padEnd(30)} ${ms.toFixed(2).padStart(7)} ms/hash  ${perSec.toFixed(0).padStart(5)} hashes/s${ratio}`,
-    );
-  }
-}
+const report = (title, results, base, perOp) => reportTimes(title, results, base, perOp, 'hash', 'hashes');
 
 const n1 = Number(process.env.N1 ?? 12);
 const one = await alternate(

@@ -33,6 +33,8 @@ export type StartGuardEvent =
   | (EventBase & { type: 'auth.denied' })
   | (EventBase & { type: 'reauth.required' })
   | (EventBase & { type: 'store.unavailable'; limiter?: string })
+  /** A password hasher refused a call: the pool's queue or memory budget is full (reason). */
+  | (EventBase & { type: 'hash.overloaded' })
   /** A rate limiter refused a new key: its table is full of buckets still limiting (key flood). */
   | (EventBase & { type: 'ratelimit.full'; limiter?: string });
 

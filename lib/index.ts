@@ -78,3 +78,8 @@ export type {
   RequestClient,
   TakeLimiter,
 } from './ratelimit/request-limits';
+export { createPasswordHasher } from './passwords/hasher';
+export type { PasswordHasher, VerifyAndRehashResult } from './passwords/hasher';
+export { hashPassword, verifyPassword, needsRehash, verifyAndRehash } from './passwords/defaults';
+export type { PasswordHasherOptions, Argon2Options, Argon2Ceilings, Pepper } from './passwords/options';
+export type { NormalizationForm } from './passwords/salt';

@@ -92,6 +92,17 @@ export interface Binding {
   hashPoolConfigure(config: Partial<HashPoolConfig>): HashPoolConfig;
   hashPoolStats(): HashPoolStats;
   /**
+   * One password hasher's wishes for the process-wide pool, folded into every earlier request in
+   * the process (any worker_thread): the most threads asked, the smallest memory budget; the
+   * queue and the arena only grow (to the longest and largest asked). Absent fields ask nothing.
+   */
+  hashPoolRequest(request: Partial<HashPoolConfig>): HashPoolConfig;
+  /**
+   * What the pool would answer now for a hash of `memoryKiB`: 0 admitted, 1 queue full, 2 over
+   * the memory budget (an early, cheap refusal; the hash call itself still decides).
+   */
+  hashPoolAdmits(memoryKiB: number): 0 | 1 | 2;
+  /**
    * Test and benchmark hook: with a level, forces that SIMD build of opt.c for the whole process
    * (RangeError when the CPU lacks it); without, reports. The level is chosen at load otherwise.
    */

@@ -63,3 +63,23 @@ export function printTable(title, results, baseline) {
     );
   }
 }
+
+/**
+ * Prints medians as milliseconds per operation (and operations per second) with the ratio of the
+ * medians to `base` and the median of each round's own ratio. `perOp`: operations per call.
+ */
+export function reportTimes(title, results, base, perOp = 1, unit = 'op', units = `${unit}s`) {
+  console.log(`\n${title}`);
+  const b = results.get(base);
+  for (const [name, r] of results) {
+    const ms = 1000 / (r.median * perOp);
+    let ratio = '';
+    if (name !== base) {
+      const paired = median(b.samples.map((x, i) => r.samples[i] / x));
+      ratio = `  ${(b.median / r.median).toFixed(2)}x ${base}'s time (per round ${(1 / paired).toFixed(2)}x)`;
+    }
+    console.log(
+      `  ${name.padEnd(34)} ${ms.toFixed(2).padStart(7)} ms/${unit}  ${(r.median * perOp).toFixed(0).padStart(5)} ${units}/s${ratio}`,
+    );
+  }
+}

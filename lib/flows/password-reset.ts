@@ -5,6 +5,7 @@
 // (the revocation store's watermark) and signs no one in.
 import { invalidArg, outOfRangeArg, serverOnlyError } from '../errors';
 import { serverRuntime } from '../native';
+import { defaultHasher } from '../passwords/defaults';
 import { normalizeIdentifier } from '../ratelimit/identifier';
 import { clientKey } from '../ratelimit/keys';
 import type { RequestClient } from '../ratelimit/request-limits';
@@ -33,7 +34,8 @@ export interface PasswordHashing {
 export interface PasswordResetOptions extends FlowOptions {
   /** The account for an identifier (normalized: trimmed, NFKC, e-mail addresses lower-cased). */
   findUser(identifier: string): Promise<ResetUser | null>;
-  hasher: PasswordHashing;
+  /** Default: the default hasher (hashPassword's policy). Pass yours when you configured one. */
+  hasher?: PasswordHashing;
   /** Stores the new hash. Called after the token is consumed and the sessions revoked. */
   savePassword(userId: string, passwordHash: string): Promise<void>;
   /** The sessions' revocation store: a reset ends every session of the user. */
@@ -68,11 +70,17 @@ const MAX_SESSION_AGE_SECONDS = 400 * 86400;
 
 export function createPasswordReset(options: PasswordResetOptions): PasswordReset {
   const flow = checkFlowOptions('reset', options);
-  const { findUser, hasher, savePassword, revocation } = options;
+  const { findUser, savePassword, revocation } = options;
   if (typeof findUser !== 'function') invalidArg('options.findUser', 'a function', findUser);
-  if (typeof hasher !== 'object' || hasher === null || typeof hasher.hash !== 'function') {
-    invalidArg('options.hasher', 'a password hasher (createPasswordHasher())', hasher);
+  const given = options.hasher;
+  if (
+    given !== undefined &&
+    (typeof given !== 'object' || given === null || typeof given.hash !== 'function')
+  ) {
+    invalidArg('options.hasher', 'a password hasher (createPasswordHasher())', given);
   }
+  // The default hasher is made on first use (a reset that completes), not here.
+  const hasher: PasswordHashing = given ?? { hash: (password) => defaultHasher().hash(password) };
   if (typeof savePassword !== 'function') invalidArg('options.savePassword', 'a function', savePassword);
   if (
     typeof revocation !== 'object' ||

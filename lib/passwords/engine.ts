@@ -73,3 +73,16 @@ export function argon2Simd(level?: Argon2SimdLevel): {
 } {
   return native().argon2Simd(level);
 }
+
+/**
+ * One hasher's wishes for the process-wide pool, folded into every other hasher's (the most
+ * threads asked, the smallest memory budget; the queue and the arena only grow).
+ */
+export function requestHashPool(request: Partial<HashPoolConfig>): HashPoolConfig {
+  return native().hashPoolRequest(request);
+}
+
+/** 0 when the pool would take a hash of `memoryKiB` now, 1 when its queue is full, 2 over budget. */
+export function hashPoolAdmits(memoryKiB: number): 0 | 1 | 2 {
+  return native().hashPoolAdmits(memoryKiB);
+}

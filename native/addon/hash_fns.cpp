@@ -379,6 +379,32 @@ Napi::Value HashPoolConfigure(const Napi::CallbackInfo& info) {
   return ConfigObject(env, c);
 }
 
+// hashPoolRequest({ threads?, maxQueue?, memoryBudgetKiB?, arenaKiB? }) -> the configuration
+// now in force: one password hasher's wishes folded into every other hasher's in the process
+// (native/core/hash_pool.hpp, HashPool::request); absent fields ask nothing.
+Napi::Value HashPoolRequest(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsObject()) ThrowType(env, "The \"request\" argument must be an object");
+  Napi::Object o = info[0].As<Napi::Object>();
+  sg::PoolRequest r;
+  r.threads = OptUint32(env, o, "threads", 0, 1, 256);
+  r.max_queue = OptUint32(env, o, "maxQueue", 0, 1, 1u << 20);
+  r.memory_budget_kib = OptUint32(env, o, "memoryBudgetKiB", 0, 8, 0xFFFFFFFF);
+  r.arena_kib = OptUint32(env, o, "arenaKiB", 0, 8, 0xFFFFFFFF);
+  return ConfigObject(env, sg::HashPool::instance().request(r));
+}
+
+// hashPoolAdmits(memoryKiB) -> 0 when the pool would take a hash of that size now, else 1 (queue
+// full) or 2 (memory budget): the policy layer refuses a flood's excess before preparing anything.
+Napi::Value HashPoolAdmits(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const uint64_t kib = ArgUint32(info, 0, "memoryKiB");
+  const sg::Admission a = sg::HashPool::instance().would_admit(kib * kKiB);
+  return Napi::Number::New(env, a == sg::Admission::accepted     ? 0
+                                : a == sg::Admission::queue_full ? 1
+                                                                 : 2);
+}
+
 // hashPoolStats() -> counts and memory (KiB), for tests and monitoring.
 Napi::Value HashPoolStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -424,6 +450,8 @@ void RegisterHash(Napi::Env env, Napi::Object exports) {
   exports.Set("hashPoolConfigure",
               Napi::Function::New(env, HashPoolConfigure, "hashPoolConfigure"));
   exports.Set("hashPoolStats", Napi::Function::New(env, HashPoolStats, "hashPoolStats"));
+  exports.Set("hashPoolRequest", Napi::Function::New(env, HashPoolRequest, "hashPoolRequest"));
+  exports.Set("hashPoolAdmits", Napi::Function::New(env, HashPoolAdmits, "hashPoolAdmits"));
   exports.Set("argon2Simd", Napi::Function::New(env, Argon2Simd, "argon2Simd"));
 }
 

@@ -84,14 +84,25 @@ void HashPool::start_threads_locked() {
   }
 }
 
+Admission HashPool::admission_locked(uint64_t bytes) const {
+  if (queue_.size() >= static_cast<uint64_t>(idle_locked()) + config_.max_queue)
+    return Admission::queue_full;
+  if (in_use_locked() + bytes > config_.memory_budget_kib * kKiB) return Admission::over_budget;
+  return Admission::accepted;
+}
+
+Admission HashPool::would_admit(uint64_t bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return admission_locked(bytes);
+}
+
 Admission HashPool::submit(std::unique_ptr<PoolJob>& job) {
   const uint64_t bytes = job->memory_bytes();
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (workers_.empty()) start_threads_locked();
-    if (queue_.size() >= static_cast<uint64_t>(idle_locked()) + config_.max_queue)
-      return Admission::queue_full;
-    if (in_use_locked() + bytes > config_.memory_budget_kib * kKiB) return Admission::over_budget;
+    const Admission a = admission_locked(bytes);
+    if (a != Admission::accepted) return a;
     queued_bytes_ += bytes;
     queue_.push_back(std::move(job));
   }
@@ -115,6 +126,31 @@ void HashPool::configure(const PoolConfig& config) {
     if (!workers_.empty()) start_threads_locked();
   }
   cv_.notify_all();
+}
+
+PoolConfig HashPool::request(const PoolRequest& r) {
+  // Requests apply one at a time, so the last configure() is always the fold of all of them.
+  std::lock_guard<std::mutex> serial(request_mu_);
+  PoolRequest a;
+  PoolConfig c;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    asked_.threads = std::max(asked_.threads, r.threads);
+    asked_.max_queue = std::max(asked_.max_queue, r.max_queue);
+    asked_.arena_kib = std::max(asked_.arena_kib, r.arena_kib);
+    if (r.memory_budget_kib != 0 &&
+        (asked_.memory_budget_kib == 0 || r.memory_budget_kib < asked_.memory_budget_kib))
+      asked_.memory_budget_kib = r.memory_budget_kib;
+    a = asked_;
+    c = config_;
+  }
+  if (a.threads != 0) c.threads = a.threads;
+  // Each hasher bounds its own calls; the pool's queue only grows to hold the longest bound.
+  c.max_queue = std::max(c.max_queue, a.max_queue);
+  c.arena_kib = std::max(c.arena_kib, a.arena_kib);  // an arena only grows to what a hash uses
+  if (a.memory_budget_kib != 0) c.memory_budget_kib = a.memory_budget_kib;
+  configure(c);
+  return c;
 }
 
 PoolStats HashPool::stats() {

@@ -51,6 +51,14 @@ struct PoolStats {
 
 enum class Admission { accepted, queue_full, over_budget };
 
+// What one password hasher (the policy layer) asks of the pool; 0 means "not asked".
+struct PoolRequest {
+  uint32_t threads = 0;
+  uint32_t max_queue = 0;
+  uint64_t memory_budget_kib = 0;
+  uint64_t arena_kib = 0;
+};
+
 class HashPool {
  public:
   // The process's pool, started lazily (no thread until the first job); stopped at exit.
@@ -63,11 +71,20 @@ class HashPool {
 
   // On refusal the job is handed back untouched in `job` (so the caller can wipe it).
   Admission submit(std::unique_ptr<PoolJob>& job);
+  // What submit would answer now for a job of `bytes` (a cheap early refusal under a flood;
+  // submit still decides).
+  Admission would_admit(uint64_t bytes);
   // Applies at once to admission; more threads start at once, fewer stop when idle; arenas over
   // a lowered arena_kib are unmapped by their thread.
   void configure(const PoolConfig& config);
   PoolStats stats();
   static PoolConfig defaults();
+  // Folds one hasher's request into every request made so far in the process (any
+  // worker_thread) and applies the result: the most threads asked, and the smallest memory
+  // budget (a ceiling, so the strictest one holds); the queue and the arena only grow, to the
+  // longest queue and the largest arena asked (each hasher bounds its own queue in JS). A
+  // setting no hasher asked for keeps its current value. Returns the configuration now in force.
+  PoolConfig request(const PoolRequest& r);
 
  private:
   struct Worker {
@@ -84,11 +101,14 @@ class HashPool {
   void work(Worker* self);
   void start_threads_locked();
   uint64_t in_use_locked() const;
+  Admission admission_locked(uint64_t bytes) const;
   uint32_t idle_locked() const;
 
   std::mutex mu_;
   std::condition_variable cv_;
   PoolConfig config_;
+  PoolRequest asked_;      // the fold of every request() (under mu_)
+  std::mutex request_mu_;  // serializes request()
   std::deque<std::unique_ptr<PoolJob>> queue_;
   uint64_t queued_bytes_ = 0;
   bool shutting_down_ = false;

@@ -4,7 +4,7 @@
 // neither the token nor the address.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createPasswordReset, isStartGuardError, requestLimits } from 'start-guard';
+import { createPasswordReset, isStartGuardError, requestLimits, verifyPassword } from 'start-guard';
 import { app, hasher, limits, tokenOf } from './support/flows.mjs';
 
 const client = { ip: '203.0.113.7', limitKey: '203.0.113.7' };
@@ -163,7 +163,8 @@ describe('completeReset', () => {
     const token = await mailedToken(a);
     const result = await a.reset.completeReset(token, 'correct horse battery', { client });
     assert.deepEqual(result, { userId: 'u-ada' }, 'a user id only: no session, no cookie');
-    assert.equal(a.byId('u-ada').passwordHash, 'hashed:correct horse battery');
+    const saved = a.byId('u-ada').passwordHash;
+    assert.equal(await hasher.verify(saved, 'correct horse battery'), true);
     assert.equal(await a.sessions.read(s1.setCookie.split(';')[0]), null);
     assert.equal(await a.sessions.read(s2.setCookie.split(';')[0]), null);
     assert.ok(await a.sessions.read(other.setCookie.split(';')[0]), "another user's session is untouched");
@@ -173,7 +174,7 @@ describe('completeReset', () => {
     assert.ok(await a.sessions.read(fresh.setCookie.split(';')[0]));
     // The link is spent.
     assert.equal(await a.reset.completeReset(token, 'another password'), null);
-    assert.equal(a.byId('u-ada').passwordHash, 'hashed:correct horse battery');
+    assert.equal(a.byId('u-ada').passwordHash, saved);
     assert.deepEqual(
       a.events
         .filter((e) => e.type.startsWith('reset.c') || e.type === 'reset.rejected')
@@ -183,6 +184,18 @@ describe('completeReset', () => {
         ['reset.rejected', undefined, 'unknown'],
       ],
     );
+  });
+
+  test('without a hasher the flow uses the default one (Argon2id at OWASP parameters, the default policy)', async () => {
+    const a = app({ reset: { hasher: undefined } });
+    const token = await mailedToken(a);
+    await assert.rejects(a.reset.completeReset(token, 'short'), (e) =>
+      isStartGuardError(e, 'ERR_PASSWORD_TOO_SHORT'),
+    );
+    assert.ok(await a.reset.completeReset(token, 'ﬁne new password'));
+    const saved = a.byId('u-ada').passwordHash;
+    assert.match(saved, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    assert.equal(await verifyPassword(saved, 'fine new password'), true);
   });
 
   test('a completed reset voids the other reset links the user was sent', async () => {
@@ -312,7 +325,10 @@ describe('options', () => {
   });
 
   test('missing collaborators are TypeErrors naming them', () => {
-    for (const name of ['tokens', 'send', 'findUser', 'hasher', 'savePassword', 'revocation']) {
+    assert.throws(() => createPasswordReset({ ...base(), hasher: { hash: 'no' } }), {
+      message: /"options.hasher"/,
+    });
+    for (const name of ['tokens', 'send', 'findUser', 'savePassword', 'revocation']) {
       assert.throws(
         () => createPasswordReset({ ...base(), [name]: undefined }),
         { message: new RegExp(`"options.${name}"`) },

@@ -177,3 +177,47 @@ TEST_CASE("pool: shutdown joins the threads and drops jobs that have not run", "
   REQUIRE(c.delivered == 0);
   REQUIRE(c.destroyed == 6);
 }
+
+TEST_CASE("pool: hashers' requests fold into one configuration", "[pool]") {
+  sg::HashPool pool({2, 256, 512 * 1024, 19456});
+  // Nothing asked keeps the current settings; an arena never shrinks below the current one.
+  sg::PoolConfig c = pool.request({0, 0, 0, 4096});
+  REQUIRE(c.threads == 2);
+  REQUIRE(c.max_queue == 256);
+  REQUIRE(c.memory_budget_kib == 512 * 1024);
+  REQUIRE(c.arena_kib == 19456);
+  // The most threads asked; the smallest budget; the queue and the arena only grow.
+  c = pool.request({1, 10, 256 * 1024, 65536});
+  REQUIRE(c.threads == 1);
+  REQUIRE(c.max_queue == 256);
+  REQUIRE(c.memory_budget_kib == 256 * 1024);
+  REQUIRE(c.arena_kib == 65536);
+  c = pool.request({3, 1000, 1024 * 1024, 4096});
+  REQUIRE(c.threads == 3);
+  REQUIRE(c.max_queue == 1000);
+  REQUIRE(c.memory_budget_kib == 256 * 1024);
+  REQUIRE(c.arena_kib == 65536);
+  c = pool.request({0, 0, 128 * 1024, 0});
+  REQUIRE(c.threads == 3);
+  REQUIRE(c.memory_budget_kib == 128 * 1024);
+  const sg::PoolStats s = pool.stats();
+  REQUIRE(s.config.threads == 3);
+  REQUIRE(s.config.memory_budget_kib == 128 * 1024);
+}
+
+TEST_CASE("pool: would_admit answers what submit would, and changes nothing", "[pool]") {
+  Counters c;
+  Gate gate;
+  sg::HashPool pool({1, 1, 100, 40});
+  REQUIRE(pool.would_admit(30 * kKiB) == sg::Admission::accepted);
+  REQUIRE(submit(pool, c, 30 * kKiB, &gate) == sg::Admission::accepted);
+  eventually([&] { return pool.stats().running == 1; });
+  REQUIRE(pool.would_admit(71 * kKiB) == sg::Admission::over_budget);
+  REQUIRE(pool.would_admit(70 * kKiB) == sg::Admission::accepted);
+  REQUIRE(pool.stats().queued == 0);
+  REQUIRE(submit(pool, c, 10 * kKiB) == sg::Admission::accepted);
+  REQUIRE(pool.would_admit(1) == sg::Admission::queue_full);
+  REQUIRE(submit(pool, c, 1) == sg::Admission::queue_full);
+  gate.release();
+  eventually([&] { return c.delivered == 2; });
+}

@@ -1,0 +1,488 @@
+// The password policy layer (createPasswordHasher and the default functions): every option,
+// policy refusals, stored values that cannot be checked, PHC interop with argon2 and
+// @node-rs/argon2, bcrypt from bcrypt and bcryptjs, Unicode normalization, pepper rotation,
+// needsRehash and verifyAndRehash, minVerifyMs, overload events, the browser build, and the whole
+// API from two worker_threads at once. Hashes use a small m unless the defaults are the point.
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { describe, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import argon2 from 'argon2';
+import * as noders from '@node-rs/argon2';
+import bcrypt from 'bcrypt';
+import bcryptjs from 'bcryptjs';
+import {
+  createPasswordHasher,
+  hashPassword,
+  isStartGuardError,
+  needsRehash,
+  verifyAndRehash,
+  verifyPassword,
+} from 'start-guard';
+
+const require = createRequire(import.meta.url);
+const engine = require('../../dist/cjs/passwords/engine.js');
+const small = { m: 1024, t: 1 };
+const fast = (options = {}) => createPasswordHasher({ argon2: small, ...options });
+const PW = 'correct horse battery staple';
+const code = (c) => (e) => isStartGuardError(e, c);
+const phc = (h) => engine.argon2Parse(h);
+
+describe('defaults', () => {
+  test('hashPassword: Argon2id, OWASP m=19456 t=2 p=1, 16-byte salt, 32-byte tag, m,t,p order', async () => {
+    const h = await hashPassword(PW);
+    assert.match(h, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+    assert.equal(await verifyPassword(h, PW), true);
+    assert.equal(await verifyPassword(h, PW + '!'), false);
+    assert.equal(needsRehash(h), false);
+    assert.deepEqual(await verifyAndRehash(h, PW), { valid: true });
+    assert.deepEqual(await verifyAndRehash(h, 'nope nope'), { valid: false });
+    // The peers read it.
+    assert.equal(await argon2.verify(h, PW), true);
+    assert.equal(await noders.verify(h, PW), true);
+    assert.notEqual(await hashPassword(PW), h, 'a fresh salt each time');
+  });
+
+  test('policy refusals: empty, too short (code points, after NFKC), too long (bytes, never truncated)', async () => {
+    await assert.rejects(hashPassword(''), code('ERR_PASSWORD_EMPTY'));
+    await assert.rejects(hashPassword('1234567'), code('ERR_PASSWORD_TOO_SHORT'));
+    // Seven emoji are 14 UTF-16 units but 7 characters.
+    await assert.rejects(hashPassword('😀'.repeat(7)), code('ERR_PASSWORD_TOO_SHORT'));
+    await assert.rejects(hashPassword('a'.repeat(1025)), code('ERR_PASSWORD_TOO_LONG'));
+    await assert.rejects(hashPassword('é'.repeat(513)), code('ERR_PASSWORD_TOO_LONG')); // 1026 bytes
+    // NFKC can grow a string: U+FDFA is 3 bytes, 33 once normalized.
+    await assert.rejects(hashPassword('\uFDFA'.repeat(40)), code('ERR_PASSWORD_TOO_LONG'));
+    assert.match(await hashPassword('a'.repeat(1024)), /^\$argon2id\$/);
+    // verify refuses a too-long password the same way (both known and unknown accounts).
+    const h = await hashPassword(PW);
+    await assert.rejects(verifyPassword(h, 'a'.repeat(1025)), code('ERR_PASSWORD_TOO_LONG'));
+    await assert.rejects(verifyPassword(null, 'a'.repeat(1025)), code('ERR_PASSWORD_TOO_LONG'));
+    // An empty password never verifies (without allowEmpty), for every account alike.
+    assert.equal(await verifyPassword(h, ''), false);
+    assert.equal(await verifyPassword(null, ''), false);
+    // The minimum is for new passwords only: verify takes a short one.
+    assert.equal(await verifyPassword(h, 'short'), false);
+  });
+
+  test('wrong argument types are TypeErrors; a stored hash is never thrown on', async () => {
+    await assert.rejects(hashPassword(42), { name: 'TypeError', message: /"password"/ });
+    await assert.rejects(verifyPassword('$argon2id$', undefined), { name: 'TypeError' });
+    await assert.rejects(verifyPassword(42, PW), { name: 'TypeError', message: /"stored"/ });
+    assert.equal(needsRehash(42), true);
+  });
+});
+
+describe('stored values that cannot be checked verify as false (after the dummy)', () => {
+  test('malformed, unknown scheme, over the ceilings, a bcrypt cost over maxBcryptCost', async () => {
+    const hasher = fast({ maxBcryptCost: 6 });
+    const good = await hasher.hash(PW);
+    const stored = [
+      '',
+      '!',
+      'plaintext',
+      'x'.repeat(100_000),
+      good.slice(0, -2),
+      good.replace('$v=19', '$v=18'),
+      good.replace('m=1024', 'm=01024'),
+      good + '=',
+      '$argon2id$v=19$m=4294967295,t=4294967295,p=16777215$c29tZXNhbHRzb21lc2FsdA$' + 'A'.repeat(43),
+      '$argon2id$v=19$m=524288,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$' + 'A'.repeat(43), // over 256 MiB
+      '$scrypt$ln=16,r=8,p=1$aM15713r3Xsvxbi31lqr1Q$nFNh2CVHVjNldFVKDHDlm4CbdRSCdEBsjjJxD+iCs5E',
+      '$pbkdf2-sha256$29000$N2bMGcM4x1hLKeM8J8S4Nw$rd8n6fKqA4KPa9OnrGbmO8GYHkHIkeNC7qE3fD7hlJA',
+      '$1$saltsalt$qjXMvOEKQ3LeUvZdZpmvK1',
+      await bcrypt.hash(PW, 7), // cost 7 > maxBcryptCost 6
+    ];
+    for (const s of stored) {
+      assert.equal(await hasher.verify(s, PW), false, s.slice(0, 60));
+      assert.equal(hasher.needsRehash(s), true, s.slice(0, 60));
+      assert.deepEqual(await hasher.verifyAndRehash(s, PW), { valid: false });
+    }
+    assert.equal(await hasher.verify(await bcrypt.hash(PW, 6), PW), true);
+  });
+
+  test('argon2Ceilings: lower ceilings refuse larger stored strings; below the policy is refused', async () => {
+    const hasher = fast({ argon2Ceilings: { m: 2048, t: 2, p: 2 } });
+    const big = await argon2.hash(PW, { memoryCost: 4096, timeCost: 1, parallelism: 1 });
+    assert.equal(await hasher.verify(big, PW), false);
+    assert.equal(await fast().verify(big, PW), true);
+    const manyPasses = await argon2.hash(PW, { memoryCost: 1024, timeCost: 3, parallelism: 1 });
+    assert.equal(await hasher.verify(manyPasses, PW), false);
+    assert.throws(() => fast({ argon2Ceilings: { m: 512 } }), code('ERR_INVALID_OPTION'));
+    // A policy above the default ceilings raises them: its own hashes always verify.
+    const wide = createPasswordHasher({ argon2: { m: 1024, t: 40 } });
+    assert.equal(await wide.verify(await wide.hash(PW), PW), true);
+  });
+});
+
+describe('interop', () => {
+  test('every Argon2 string from argon2 and @node-rs/argon2 verifies, and needs a rehash', async () => {
+    const hasher = fast();
+    const strings = [
+      await argon2.hash(PW, { memoryCost: 2048, timeCost: 2, parallelism: 2 }), // m,p,t order
+      await argon2.hash(PW, { type: argon2.argon2i, memoryCost: 1024, timeCost: 2, parallelism: 1 }),
+      await argon2.hash(PW, {
+        type: argon2.argon2d,
+        memoryCost: 1024,
+        timeCost: 1,
+        parallelism: 1,
+        version: 0x10,
+      }),
+      await noders.hash(PW, { memoryCost: 1024, timeCost: 1 }),
+      await noders.hash(PW, { algorithm: noders.Algorithm.Argon2i, memoryCost: 1024, timeCost: 1 }),
+    ];
+    for (const s of strings) {
+      assert.equal(await hasher.verify(s, PW), true, s);
+      assert.equal(await hasher.verify(s, PW + 'x'), false, s);
+      assert.equal(hasher.needsRehash(s), true, s);
+      const { valid, rehash } = await hasher.verifyAndRehash(s, PW);
+      assert.equal(valid, true);
+      assert.equal(hasher.needsRehash(rehash), false);
+      assert.equal(await hasher.verify(rehash, PW), true);
+      assert.equal(await argon2.verify(rehash, PW), true);
+    }
+    // Even with the policy's exact parameters, a string made elsewhere is moved to start-guard's own
+    // (so its verify costs exactly what the dummy does).
+    const same = await noders.hash(PW, { memoryCost: 1024, timeCost: 1, parallelism: 1 });
+    assert.equal(hasher.needsRehash(same), true);
+  });
+
+  test('bcrypt $2a$/$2b$/$2y$ from bcrypt and bcryptjs verify, and are rehashed to Argon2id', async () => {
+    const hasher = fast();
+    const strings = [
+      await bcrypt.hash(PW, 5),
+      bcryptjs.hashSync(PW, 5),
+      bcryptjs.hashSync(PW, bcryptjs.genSaltSync(5).replace(/^\$2b\$/, '$2a$')),
+      bcryptjs.hashSync(PW, 5).replace(/^\$2b\$/, '$2y$'),
+    ];
+    for (const s of strings) {
+      assert.equal(await hasher.verify(s, PW), true, s);
+      assert.equal(await hasher.verify(s, 'wrong password'), false, s);
+      assert.equal(hasher.needsRehash(s), true);
+      const r = await hasher.verifyAndRehash(s, PW);
+      assert.equal(r.valid, true);
+      assert.match(r.rehash, /^\$argon2id\$v=19\$m=1024,t=1,p=1\$/);
+    }
+  });
+
+  test('legacyBcryptTruncate: a long password verifies on its first 72 bytes only when asked, and is rehashed whole', async () => {
+    const long = 'p'.repeat(70) + 'ßtail'; // ß is two bytes: the 72nd byte cuts nothing in half here
+    const h = await bcrypt.hash(long, 4); // bcrypt hashed the first 72 bytes
+    assert.equal(await bcrypt.compare('p'.repeat(70) + 'ß', h), true);
+    assert.equal(await fast().verify(h, long), false, 'never truncated by default');
+    const legacy = fast({ legacyBcryptTruncate: true });
+    assert.equal(await legacy.verify(h, long), true);
+    assert.equal(await legacy.verify(h, 'q' + long.slice(1)), false);
+    const r = await legacy.verifyAndRehash(h, long);
+    assert.equal(r.valid, true);
+    assert.equal(await fast().verify(r.rehash, long), true, 'the whole password is in the new hash');
+    assert.equal(await fast().verify(r.rehash, 'p'.repeat(70) + 'ß'), false);
+  });
+});
+
+describe('normalization', () => {
+  test("NFKC for new hashes: 'ﬁ' and 'fi', full-width and ASCII are one password", async () => {
+    const hasher = fast();
+    const h = await hasher.hash('ﬁne ｐａｓｓｗｏｒｄ');
+    assert.equal(await hasher.verify(h, 'fine password'), true);
+    assert.equal(await hasher.verify(h, 'ﬁne ｐａｓｓｗｏｒｄ'), true);
+    // Another peer sees the normalized form.
+    assert.equal(await argon2.verify(h, 'fine password'), true);
+    assert.equal(await argon2.verify(h, 'ﬁne ｐａｓｓｗｏｒｄ'), false);
+  });
+
+  test('hashes made elsewhere are tried as typed, then normalized', async () => {
+    const hasher = fast();
+    const raw = await argon2.hash('ﬁne password', { memoryCost: 1024, timeCost: 1, parallelism: 1 });
+    const normalized = await argon2.hash('fine password', { memoryCost: 1024, timeCost: 1, parallelism: 1 });
+    assert.equal(await hasher.verify(raw, 'ﬁne password'), true);
+    assert.equal(await hasher.verify(normalized, 'ﬁne password'), true);
+    assert.equal(await hasher.verify(raw, 'fine password'), false);
+    const b = await bcrypt.hash('ﬁne password', 4);
+    assert.equal(await hasher.verify(b, 'ﬁne password'), true);
+    // The upgrade stores the normalized form: next time, one hash.
+    const { rehash } = await hasher.verifyAndRehash(raw, 'ﬁne password');
+    assert.equal(await argon2.verify(rehash, 'fine password'), true);
+  });
+
+  test("start-guard's own hashes are checked in the form they were made with, one hash", async () => {
+    const asTyped = fast({ normalize: false });
+    const h = await asTyped.hash('ﬁne password');
+    assert.equal(await argon2.verify(h, 'ﬁne password'), true);
+    const nfkc = fast();
+    // The salt says the hash was made as typed: NFKC is not applied to the input for it.
+    assert.equal(await nfkc.verify(h, 'ﬁne password'), true);
+    assert.equal(await nfkc.verify(h, 'fine password'), false);
+    assert.equal(nfkc.needsRehash(h), true, 'made in another form than the policy');
+    assert.equal(asTyped.needsRehash(h), false);
+    const nfc = fast({ normalize: 'NFC' });
+    assert.equal(await nfc.verify(await nfc.hash('e\u0301tudes!!'), '\u00e9tudes!!'), true);
+    assert.throws(() => fast({ normalize: 'NFX' }), { name: 'TypeError', message: /normalize/ });
+  });
+});
+
+describe('peppers', () => {
+  const secretA = 'pepper A: thirty-two bytes or more!!';
+  const secretB = new Uint8Array(48).fill(0xb);
+
+  test('the first pepper hashes (PHC keyid); rotation: old hashes verify and need a rehash', async () => {
+    const v1 = fast({ peppers: [{ id: 'p1', secret: secretA }] });
+    const h1 = await v1.hash(PW);
+    assert.match(h1, /^\$argon2id\$v=19\$m=1024,t=1,p=1,keyid=p1\$/);
+    assert.equal(await v1.verify(h1, PW), true);
+    assert.equal(v1.needsRehash(h1), false);
+    // The peers need the secret too.
+    assert.equal(await argon2.verify(h1, PW), false);
+    assert.equal(await noders.verify(h1, PW, { secret: Buffer.from(secretA) }), true);
+
+    const v2 = fast({
+      peppers: [
+        { id: 'p2', secret: secretB },
+        { id: 'p1', secret: secretA },
+      ],
+    });
+    assert.equal(await v2.verify(h1, PW), true);
+    assert.equal(await v2.verify(h1, 'wrong password'), false);
+    assert.equal(v2.needsRehash(h1), true);
+    const { valid, rehash } = await v2.verifyAndRehash(h1, PW);
+    assert.equal(valid, true);
+    assert.match(rehash, /,keyid=p2\$/);
+    assert.equal(v2.needsRehash(rehash), false);
+
+    // Without the old pepper configured, its hashes cannot be checked: false (after the dummy).
+    const v3 = fast({ peppers: [{ id: 'p2', secret: secretB }] });
+    assert.equal(await v3.verify(h1, PW), false);
+    assert.equal(v3.needsRehash(h1), true);
+    // Hashes from before any pepper verify, and move to the pepper.
+    const plain = await fast().hash(PW);
+    assert.equal(await v3.verify(plain, PW), true);
+    assert.equal(v3.needsRehash(plain), true);
+    // A peppered hash under a hasher that has no peppers.
+    assert.equal(await fast().verify(rehash, PW), false);
+  });
+
+  test('pepper options: >= 32 bytes, at most 128, a PHC keyid, no duplicate ids', () => {
+    assert.throws(() => fast({ peppers: [{ id: 'a', secret: 'short' }] }), code('ERR_SECRET_TOO_SHORT'));
+    assert.throws(
+      () => fast({ peppers: [{ id: 'a', secret: new Uint8Array(31) }] }),
+      code('ERR_SECRET_TOO_SHORT'),
+    );
+    assert.throws(
+      () => fast({ peppers: [{ id: 'a', secret: 'x'.repeat(129) }] }),
+      code('ERR_INVALID_OPTION'),
+    );
+    assert.throws(() => fast({ peppers: [{ id: 'a b', secret: secretA }] }), {
+      name: 'TypeError',
+      message: /id/,
+    });
+    assert.throws(() => fast({ peppers: [{ id: 'x'.repeat(65), secret: secretA }] }), { name: 'TypeError' });
+    assert.throws(
+      () =>
+        fast({
+          peppers: [
+            { id: 'a', secret: secretA },
+            { id: 'a', secret: secretB },
+          ],
+        }),
+      code('ERR_INVALID_OPTION'),
+    );
+    assert.throws(() => fast({ peppers: { id: 'a', secret: secretA } }), { name: 'TypeError' });
+    assert.throws(() => fast({ peppers: [{ id: 'a', secret: 42 }] }), { name: 'TypeError' });
+    // The hasher keeps its own copy: changing the caller's buffer changes nothing.
+    const mine = new Uint8Array(32).fill(1);
+    const h = fast({ peppers: [{ id: 'k', secret: mine }] });
+    mine.fill(2);
+    return h.hash(PW).then(async (s) => {
+      assert.equal(await noders.verify(s, PW, { secret: Buffer.from(new Uint8Array(32).fill(1)) }), true);
+    });
+  });
+});
+
+describe('options', () => {
+  test('argon2 parameters, with the PHC letters or the long names; salt and tag lengths', async () => {
+    const a = await createPasswordHasher({
+      argon2: { m: 2048, t: 3, p: 2, saltLength: 24, tagLength: 64 },
+    }).hash(PW);
+    assert.deepEqual(
+      { ...phc(a), keyid: undefined },
+      {
+        variant: 'argon2id',
+        version: 19,
+        memoryKiB: 2048,
+        passes: 3,
+        parallelism: 2,
+        keyid: undefined,
+        saltLength: 24,
+        tagLength: 64,
+        associatedDataLength: 0,
+      },
+    );
+    assert.equal(await argon2.verify(a, PW), true);
+    const b = await createPasswordHasher({ argon2: { memoryKiB: 1024, passes: 1, parallelism: 1 } }).hash(PW);
+    assert.match(b, /m=1024,t=1,p=1\$/);
+    const c = await createPasswordHasher({ argon2: { memoryCost: 1024, timeCost: 1 } }).hash(PW);
+    assert.match(c, /m=1024,t=1,p=1\$/);
+  });
+
+  test('bad options throw at construction, naming the option', () => {
+    const bad = [
+      [{ argon2: { m: 7 } }, RangeError, /options\.argon2\.m/],
+      [{ argon2: { m: 16, p: 4 } }, RangeError, /argon2\.m/], // m >= 8p
+      [{ argon2: { t: 0 } }, RangeError, /argon2\.t/],
+      [{ argon2: { t: 1.5 } }, RangeError, /argon2\.t/],
+      [{ argon2: { m: '19456' } }, TypeError, /argon2\.m/],
+      [{ argon2: { saltLength: 8 } }, RangeError, /saltLength/],
+      [{ argon2: { tagLength: 8 } }, RangeError, /tagLength/],
+      [{ argon2: 'argon2id' }, TypeError, /options\.argon2/],
+      [{ minPasswordLength: -1 }, RangeError, /minPasswordLength/],
+      [{ minPasswordLength: 2000 }, RangeError, /minPasswordLength/], // over maxPasswordBytes
+      [{ maxPasswordBytes: 0 }, RangeError, /maxPasswordBytes/],
+      [{ allowEmpty: 'yes' }, TypeError, /allowEmpty/],
+      [{ concurrency: 0 }, RangeError, /concurrency/],
+      [{ maxQueue: -1 }, RangeError, /maxQueue/],
+      [{ memoryBudgetMiB: 0 }, RangeError, /memoryBudgetMiB/],
+      [{ maxBcryptCost: 32 }, RangeError, /maxBcryptCost/],
+      [{ legacyBcryptTruncate: 1 }, TypeError, /legacyBcryptTruncate/],
+      [{ minVerifyMs: -5 }, RangeError, /minVerifyMs/],
+      [{ minVerifyMs: '5' }, TypeError, /minVerifyMs/],
+      [{ onEvent: 'log' }, TypeError, /onEvent/],
+      [42, TypeError, /options/],
+    ];
+    for (const [options, type, message] of bad) {
+      assert.throws(
+        () => createPasswordHasher(options),
+        (e) => e instanceof type && message.test(e.message),
+        JSON.stringify(options),
+      );
+    }
+    const invalid = [
+      { pepers: [] }, // a misspelt option is refused, not ignored
+      { argon2: { memory: 1024 } },
+      { argon2: { m: 1024, memoryKiB: 1024 } }, // two names for one parameter
+      { argon2: { variant: 'argon2i' } },
+      { memoryBudgetMiB: 16 }, // cannot hold one hash of m=19456 KiB
+      { argon2: { m: 1024 * 1024 } }, // 1 GiB: over the process's budget (512 MiB by default)
+    ];
+    for (const options of invalid) {
+      assert.throws(() => createPasswordHasher(options), code('ERR_INVALID_OPTION'), JSON.stringify(options));
+    }
+  });
+
+  test('minPasswordLength, maxPasswordBytes and allowEmpty', async () => {
+    const h = fast({ minPasswordLength: 12, maxPasswordBytes: 16, allowEmpty: true });
+    await assert.rejects(h.hash('elevenchars'), code('ERR_PASSWORD_TOO_SHORT'));
+    await assert.rejects(h.hash('seventeen chars!!'), code('ERR_PASSWORD_TOO_LONG'));
+    const empty = await h.hash('');
+    assert.equal(await h.verify(empty, ''), true);
+    assert.equal(await h.verify(empty, 'x'), false);
+    assert.equal(
+      await fast().verify(empty, ''),
+      false,
+      'without allowEmpty the empty password never verifies',
+    );
+    const none = fast({ minPasswordLength: 0 });
+    await assert.rejects(none.hash(''), code('ERR_PASSWORD_EMPTY'));
+    assert.match(await none.hash('x'), /^\$argon2id/);
+  });
+
+  test('minVerifyMs: every answer, right or wrong, known account or not, takes at least that long', async () => {
+    const h = fast({ minVerifyMs: 60 });
+    const stored = await h.hash(PW);
+    for (const [s, pw] of [
+      [stored, PW],
+      [stored, 'wrong password'],
+      [null, PW],
+      ['garbage', PW],
+      [stored, ''],
+    ]) {
+      const t0 = performance.now();
+      await h.verify(s, pw);
+      assert.ok(performance.now() - t0 >= 60, `${s?.slice(0, 10)} ${pw}`);
+    }
+    const t0 = performance.now();
+    assert.deepEqual(await h.verifyAndRehash(stored, 'wrong password'), { valid: false });
+    assert.ok(performance.now() - t0 >= 60);
+  });
+
+  test('maxQueue: calls beyond the pool threads plus maxQueue are refused at once (503) and reported once', async () => {
+    const events = [];
+    const h = createPasswordHasher({
+      argon2: { m: 8192, t: 8 },
+      maxQueue: 2,
+      onEvent: (e) => events.push(e),
+    });
+    const threads = engine.hashPoolStats().threads;
+    const results = await Promise.allSettled(Array.from({ length: threads + 6 }, () => h.hash(PW)));
+    const refused = results.filter((r) => r.status === 'rejected');
+    assert.equal(results.length - refused.length, threads + 2);
+    for (const r of refused) {
+      assert.ok(isStartGuardError(r.reason, 'ERR_HASH_OVERLOADED'), String(r.reason));
+      assert.equal(r.reason.status, 503);
+    }
+    assert.deepEqual(
+      events.map((e) => [e.type, e.reason]),
+      [['hash.overloaded', 'queue']],
+    );
+    assert.equal(typeof events[0].at, 'number');
+    // Afterwards the hasher admits again.
+    assert.match(await h.hash(PW), /^\$argon2id/);
+  });
+});
+
+test('the browser build: the hasher is inert, every method throws ERR_SERVER_ONLY; options are still checked', async () => {
+  const browser = await import(new URL('../../dist/browser/index.mjs', import.meta.url));
+  const h = browser.createPasswordHasher({ argon2: small });
+  const serverOnly = (e) => browser.isStartGuardError(e, 'ERR_SERVER_ONLY');
+  await assert.rejects(h.hash(PW), serverOnly);
+  await assert.rejects(h.verify(null, PW), serverOnly);
+  await assert.rejects(h.verifyAndRehash(null, PW), serverOnly);
+  assert.throws(() => h.needsRehash('x'), serverOnly);
+  await assert.rejects(browser.hashPassword(PW), serverOnly);
+  await assert.rejects(browser.verifyPassword(null, PW), serverOnly);
+  assert.throws(() => browser.needsRehash('x'), serverOnly);
+  assert.throws(
+    () => browser.createPasswordHasher({ pepers: [] }),
+    (e) => browser.isStartGuardError(e, 'ERR_INVALID_OPTION'),
+  );
+});
+
+test('the whole API from two worker_threads and the main thread at once', async () => {
+  const source = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const sg = require(${JSON.stringify(require.resolve('start-guard'))});
+    (async () => {
+      const h = sg.createPasswordHasher({ argon2: { m: 2048, t: 1 }, peppers: [{ id: 'w', secret: 'a pepper of at least thirty-two bytes' }] });
+      const out = [];
+      for (let i = 0; i < 6; i++) {
+        const pw = 'worker ' + workerData + ' password ' + i;
+        const s = await h.hash(pw);
+        const legacy = await sg.hashPassword(pw);
+        out.push([s, await h.verify(s, pw), await h.verify(s, pw + '!'), await h.verify(null, pw),
+          h.needsRehash(s), h.needsRehash(legacy), (await h.verifyAndRehash(legacy, pw)).rehash !== undefined,
+          await sg.verifyPassword(legacy, pw)]);
+      }
+      parentPort.postMessage(out);
+    })().catch((e) => parentPort.postMessage(String(e.stack)));`;
+  const workers = [1, 2].map((id) => new Worker(source, { eval: true, workerData: id }));
+  const mine = Promise.all(Array.from({ length: 4 }, (_, i) => hashPassword(`main password ${i}`)));
+  const results = await Promise.all(
+    workers.map((w) => new Promise((res, rej) => (w.once('message', res), w.once('error', rej)))),
+  );
+  for (const [w, out] of results.entries()) {
+    assert.ok(Array.isArray(out), String(out));
+    for (const [i, [s, ok, wrong, unknown, rehash, legacyRehash, upgraded, legacyOk]] of out.entries()) {
+      assert.deepEqual(
+        [ok, wrong, unknown, rehash, legacyRehash, upgraded, legacyOk],
+        [true, false, false, false, true, true, true],
+      );
+      assert.equal(
+        await noders.verify(s, `worker ${w + 1} password ${i}`, {
+          secret: Buffer.from('a pepper of at least thirty-two bytes'),
+        }),
+        true,
+      );
+    }
+  }
+  for (const [i, s] of (await mine).entries())
+    assert.equal(await verifyPassword(s, `main password ${i}`), true);
+  await Promise.all(workers.map((w) => w.terminate()));
+});
