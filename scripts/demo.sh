@@ -8,6 +8,6 @@ cd "$(dirname "$0")/.."
 source scripts/stage.sh
 stage "setup" bash scripts/setup.sh
 stage "build" bash scripts/build.sh
-stage "example app (from the tarball, vite build)" bash scripts/example-app.sh examples/tanstack-start
+stage "example app (tarball, vite build)" bash scripts/example-app.sh examples/tanstack-start
 print_stages
 exec bash scripts/example-serve.sh
