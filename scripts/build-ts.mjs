@@ -60,6 +60,8 @@ execFileSync(
 );
 writeFileSync(join(root, 'dist/start/package.json'), '{ "type": "module" }\n');
 const startExternal = ['start-guard', '@tanstack/*'];
+// Loaded lazily by the iron migration, from the app's node_modules (a dependency of start-guard).
+startExternal.push('iron-webcrypto');
 await esbuild.build({
   entryPoints: [join(root, 'lib/start/index.ts')],
   outfile: join(root, 'dist/start/index.js'),

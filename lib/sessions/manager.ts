@@ -101,10 +101,21 @@ export interface InternalCreateOptions {
   createdAtMs?: number;
   /** The absolute deadline, epoch seconds; never later than createdAt + absoluteTimeoutSeconds. */
   absoluteExpiresAt?: number;
+  /**
+   * The session id (128 bits, base64url) instead of a fresh random one: migration derives it from
+   * the old cookie, so every re-migration of one cookie is the same session, revoked once.
+   */
+  sessionId?: string;
 }
 
 export interface SessionInternals<T> {
   create(userId: string, data: T, options: InternalCreateOptions): IssuedSession<T>;
+  /**
+   * Revokes every session of the user created before now (the manager's clock), kept as long as
+   * any of them can live; resolves to the watermark (epoch ms), where "sign out my other
+   * sessions" creates the caller's new session.
+   */
+  revokeUserBefore(userId: string): Promise<number>;
 }
 
 /**
@@ -210,12 +221,14 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
     if (typeof persistent !== 'boolean') invalidArg('options.persistent', 'a boolean', persistent);
     let cms = now;
     let ax: number | undefined;
+    let sid: string | undefined;
     if (internal) {
       if (opts?.createdAtMs !== undefined) cms = checkCreatedAtMs(opts.createdAtMs, now);
       if (opts?.absoluteExpiresAt !== undefined) ax = checkDeadline(opts.absoluteExpiresAt);
+      if (opts?.sessionId !== undefined) sid = checkSessionId(opts.sessionId);
     }
-    // Always a new id (ASVS 7.2.4): 128 bits from the CSPRNG (ASVS 7.2.3).
-    const sid = randomBase64url(16);
+    // Otherwise always a new id (ASVS 7.2.4): 128 bits from the CSPRNG (ASVS 7.2.3).
+    sid ??= randomBase64url(16);
     const claims: SessionClaims = { sid, uid: userId, cms, at: authTime, d: data };
     if (ax !== undefined) claims.ax = ax;
     if (persistent) claims.p = 1;
@@ -292,6 +305,15 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
   };
   const internals: SessionInternals<T> = {
     create: (userId, data, opts) => createSession(userId, data, opts, true),
+    async revokeUserBefore(userId: string): Promise<number> {
+      if (typeof userId !== 'string' || userId.length === 0)
+        invalidArg('userId', 'a non-empty string', userId);
+      const atMs = nowMs();
+      // Kept until the last session it covers has ended: none outlives its absolute timeout.
+      await store.revokeUserBefore(userId, atMs, Math.ceil(atMs / 1000) + absolute);
+      emit(onEvent, { type: 'session.revoked', at: atMs, userId, reason: 'user_watermark' });
+      return atMs;
+    },
   };
   Object.defineProperty(manager, SESSION_INTERNALS, { value: internals });
   return manager;
@@ -322,6 +344,14 @@ function checkDeadline(value: unknown): number {
     outOfRangeArg('options.absoluteExpiresAt', `must be epoch seconds; received ${value}`);
   }
   return Math.floor(value);
+}
+
+function checkSessionId(value: unknown): string {
+  // What randomBase64url(16) makes: 22 characters, the last of which carries 2 bits.
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{21}[AQgw]$/.test(value)) {
+    invalidArg('options.sessionId', '128 bits in unpadded base64url (22 characters)', value);
+  }
+  return value;
 }
 
 function toSession<T>(c: SessionClaims, idleExpiresAt: number, expiresAt: number): Session<T> {

@@ -4,34 +4,65 @@
 // carry the middleware objects but none of the server code.
 import type { AnySerializationAdapter } from '@tanstack/react-router';
 import { StartGuardError } from 'start-guard';
-import type { EventSink, Session, SessionManager } from 'start-guard';
+import type {
+  ClientAddress,
+  EmailVerification,
+  EventSink,
+  PasswordReset,
+  Session,
+  SessionManager,
+  VerifiedEmail,
+} from 'start-guard';
 import { type AuthCore } from './core.js';
 import type { CsrfOptions } from './csrf.js';
 import { createMiddleware } from './framework.js';
+import type { IronMigrationOptions, MigratedSession } from './migrate-iron.js';
+import type {
+  PasswordAccount,
+  PasswordSignInOptions,
+  PasswordSignInResult,
+  PasswordVerifier,
+  SignInLimits,
+} from './password-sign-in.js';
 import { type PublicServerFn, publicMatcher } from './public-fns.js';
 import { startGuardSerializationAdapter } from './serialization.js';
 import {
   type Limiter,
+  type RateLimitKeyArgs,
+  clientAddressFn,
   csrfRequest,
+  emailVerificationHelpers,
   freshFn,
+  getSessionFlow,
   identityFn,
   identityRoute,
+  passwordResetHelpers,
+  passwordSignInFlow,
   protectFn,
   rateLimitFn,
   roleFn,
   serverInit,
   sessionRequest,
+  signInFlow,
+  signOutFlow,
+  updateSessionFlow,
   whereFn,
 } from './server.js';
+import type { ClientSession, SignInOptions, SignOutScope } from './session-flows.js';
 
-export interface AuthOptions<TData, TUser> {
+export interface AuthOptions<TData, TUser, TClient = unknown> {
   sessions: SessionManager<TData>;
   /** The only source of context.user; null or undefined means no user (401). Roles: user.roles. */
   loadUser: (session: Session<TData>) => TUser | null | undefined | Promise<TUser | null | undefined>;
-  /** What getSession may send to the browser (part 2 of the integration). */
-  toClient?: (user: TUser, session: Session<TData>) => unknown;
-  /** CIDRs of trusted proxies, for client addresses. */
+  /** What getSession may send to the browser: nothing of the user but what this returns. */
+  toClient?: (user: NonNullable<TUser>, session: Session<TData>) => TClient | Promise<TClient>;
+  /**
+   * The proxies in front of the app (CIDRs or addresses): the client is then the rightmost
+   * X-Forwarded-For hop that is not one of them. Unset: the connection's peer.
+   */
   trustProxy?: readonly string[];
+  /** Re-issues old iron-sealed cookies (iron-session, Start's removed useSession) until `until`. */
+  migrate?: { iron: IronMigrationOptions<TData> };
   onEvent?: EventSink;
   /**
    * What a page request (SSR) without a session gets from a guarded function: 'error' (the
@@ -51,12 +82,28 @@ export interface StartOptionsInput {
 
 export interface RateLimitOptions {
   limiter: Limiter;
-  key: (args: { request: Request; data: unknown; context: unknown }) => string | Promise<string>;
+  /** Names the bucket; `client.limitKey` is the client under createAuth's trustProxy. */
+  key: (args: RateLimitKeyArgs) => string | Promise<string>;
 }
 
-export type { CsrfOptions, Limiter, PublicServerFn };
+export type {
+  ClientSession,
+  CsrfOptions,
+  IronMigrationOptions,
+  Limiter,
+  MigratedSession,
+  PasswordAccount,
+  PasswordSignInOptions,
+  PasswordSignInResult,
+  PasswordVerifier,
+  PublicServerFn,
+  RateLimitKeyArgs,
+  SignInLimits,
+  SignInOptions,
+  SignOutScope,
+};
 
-function buildAuth<TData, TUser>(core: AuthCore) {
+function buildAuth<TData, TUser, TClient>(core: AuthCore) {
   type Ctx = { session: Session<TData>; user: TUser };
   type OptionalCtx = { session: Session<TData> | null; user: TUser | null };
 
@@ -130,7 +177,7 @@ function buildAuth<TData, TUser>(core: AuthCore) {
     }
     if (typeof options.key !== 'function') throw new TypeError('The "key" option must be a function');
     return createMiddleware({ type: 'function' }).server(async (ctx) => {
-      await rateLimitFn(core.onEvent, ctx, options.limiter, options.key);
+      await rateLimitFn(core, ctx, options.limiter, options.key);
       return ctx.next();
     });
   }
@@ -179,6 +226,67 @@ function buildAuth<TData, TUser>(core: AuthCore) {
     return last.output;
   }
 
+  // ---- the flows: called inside the app's own server functions ------------------------------
+
+  /** Signs the user in: a new session (new id), and the one this request came with revoked. */
+  function signIn(userId: string, data: TData, options?: SignInOptions): Promise<Session<TData>> {
+    return signInFlow(core, userId, data, options) as Promise<Session<TData>>;
+  }
+
+  /** New data for this request's session (same id, same deadlines); 401 without a session. */
+  function updateSession(data: TData): Promise<Session<TData>> {
+    return updateSessionFlow(core, data) as Promise<Session<TData>>;
+  }
+
+  /**
+   * 'this' (default): this session ends. 'all': every session of the user ends. 'others': every
+   * other session ends, and this one goes on under a new id.
+   */
+  function signOut(options?: { scope?: SignOutScope }): Promise<void> {
+    return signOutFlow(core, options);
+  }
+
+  /** This request's session (without its data) and toClient's user, or null; once per request. */
+  function getSession(): Promise<{ session: ClientSession; user: Awaited<TClient> } | null> {
+    return getSessionFlow(core) as Promise<{ session: ClientSession; user: Awaited<TClient> } | null>;
+  }
+
+  /**
+   * A password sign-in: limits, lookup, one verification whatever the account, the same refusal
+   * (401 ERR_INVALID_CREDENTIALS, or 429 ERR_RATE_LIMITED) for unknown accounts and wrong
+   * passwords, rehash when outdated, and a fresh session.
+   */
+  function passwordSignIn<TAccount extends PasswordAccount>(
+    options: PasswordSignInOptions<TAccount, TData>,
+  ): Promise<{ user: Omit<TAccount, 'passwordHash'>; session: Session<TData> }> {
+    return passwordSignInFlow(core, options) as Promise<{
+      user: Omit<TAccount, 'passwordHash'>;
+      session: Session<TData>;
+    }>;
+  }
+
+  /** The client of the request being handled, under trustProxy: `{ ip, limitKey }`. */
+  function clientAddress(): Promise<ClientAddress> {
+    return clientAddressFn(core);
+  }
+
+  /** Password reset inside server functions: the client's address, 429s, no-referrer. */
+  function passwordReset(resets: PasswordReset): {
+    request(identifier: unknown): Promise<{ ok: true }>;
+    check(token: unknown): Promise<boolean>;
+    complete(token: unknown, newPassword: unknown): Promise<boolean>;
+  } {
+    return passwordResetHelpers(core, resets);
+  }
+
+  /** E-mail verification inside server functions, the same way. */
+  function emailVerification(verification: EmailVerification): {
+    request(user: { id: string; email: string }): Promise<{ ok: true }>;
+    complete(token: unknown): Promise<VerifiedEmail | null>;
+  } {
+    return emailVerificationHelpers(core, verification);
+  }
+
   return {
     middleware,
     optional,
@@ -190,15 +298,23 @@ function buildAuth<TData, TUser>(core: AuthCore) {
     rateLimit,
     csrf,
     startOptions,
+    signIn,
+    updateSession,
+    signOut,
+    getSession,
+    passwordSignIn,
+    clientAddress,
+    passwordReset,
+    emailVerification,
     sessions: core.sessions as SessionManager<TData>,
   };
 }
 
-export type Auth<TData, TUser> = ReturnType<typeof buildAuth<TData, TUser>>;
+export type Auth<TData, TUser, TClient = unknown> = ReturnType<typeof buildAuth<TData, TUser, TClient>>;
 
-export function createAuth<TData, TUser>(
-  options: AuthOptions<TData, TUser>,
-): Auth<TData, NonNullable<TUser>> {
+export function createAuth<TData, TUser, TClient = unknown>(
+  options: AuthOptions<TData, TUser, TClient>,
+): Auth<TData, NonNullable<TUser>, TClient> {
   if (typeof options !== 'object' || options === null)
     throw new TypeError('The "options" argument must be an object');
   const { sessions, loadUser } = options;
@@ -216,10 +332,20 @@ export function createAuth<TData, TUser>(
       "onUnauthenticated must be 'error' or a path starting with /",
     );
   }
-  serverInit();
-  return buildAuth<TData, NonNullable<TUser>>({
+  const { toClient } = options;
+  if (toClient !== undefined && typeof toClient !== 'function')
+    throw new TypeError('The "toClient" option must be a function');
+  const server = serverInit({
+    trustProxy: options.trustProxy,
+    migrate: options.migrate,
+    cookieName: sessions.cookieName,
+  });
+  return buildAuth<TData, NonNullable<TUser>, TClient>({
     sessions: sessions as SessionManager<unknown>,
     loadUser: loadUser as AuthCore['loadUser'],
+    toClient: toClient as AuthCore['toClient'],
+    trustProxy: server.trustProxy,
+    migrate: server.migrate,
     onEvent: options.onEvent,
     onUnauthenticated,
   });

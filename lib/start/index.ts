@@ -3,11 +3,23 @@ export { createAuth } from './auth.js';
 export type {
   Auth,
   AuthOptions,
+  ClientSession,
   CsrfOptions,
+  IronMigrationOptions,
   Limiter,
+  MigratedSession,
+  PasswordAccount,
+  PasswordSignInOptions,
+  PasswordSignInResult,
+  PasswordVerifier,
   PublicServerFn,
+  RateLimitKeyArgs,
   RateLimitOptions,
+  SignInLimits,
+  SignInOptions,
+  SignOutScope,
   StartOptionsInput,
 } from './auth.js';
 export { startGuardSerializationAdapter } from './serialization.js';
 export type { StartGuardSerializationAdapter } from './serialization.js';
+export { sensitivePageHeaders } from './page-headers.js';

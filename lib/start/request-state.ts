@@ -1,7 +1,7 @@
 // What start-guard knows about one request, keyed by the Request object itself: Start hands the
 // same object to request middleware, to function middleware (RPC and SSR calls alike) and to
 // handlers, and a WeakMap lets it go with the request.
-import type { ReadSession, SessionManager } from 'start-guard';
+import type { ClientAddress, ReadSession, SessionManager } from 'start-guard';
 
 export interface RequestState {
   /** Set by our CSRF middleware: this request went through a CSRF check (or needed none). */
@@ -14,6 +14,10 @@ export interface RequestState {
   identities: Map<object, Promise<unknown>>;
   /** Whether this response carries session data (Cache-Control: no-store). */
   touchesSession: boolean;
+  /** getSession's answer, once per auth instance per request (dropped when the session changes). */
+  views: Map<object, Promise<unknown>>;
+  /** The client's address under each trustProxy list (keyed by the list). */
+  clients: Map<unknown, ClientAddress>;
 }
 
 const states = new WeakMap<Request, RequestState>();
@@ -31,6 +35,8 @@ export function ensureState(request: Request): RequestState {
       reads: new Map(),
       identities: new Map(),
       touchesSession: false,
+      views: new Map(),
+      clients: new Map(),
     };
     states.set(request, state);
   }

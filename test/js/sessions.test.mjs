@@ -528,6 +528,50 @@ test('a forged token whose carried deadline is later than its creation allows st
   }
 });
 
+test('internal revokeUserBefore: a watermark at the manager clock, kept for the absolute timeout', async () => {
+  const { sessions, clock, events } = setup({ absoluteTimeoutSeconds: 3600 });
+  const internals = sessions[Symbol.for('start-guard.session-internals')];
+  const before = sessions.create('alice', null);
+  const other = sessions.create('bob', null);
+  clock.ms += 5_000;
+  const atMs = await internals.revokeUserBefore('alice');
+  assert.equal(atMs, clock.ms, 'the watermark is the manager clock');
+  assert.equal(await sessions.read(cookieOf(before.setCookie)), null, "alice's older session is revoked");
+  assert.ok(await sessions.read(cookieOf(other.setCookie)), "bob's is not");
+  // A session created at the watermark survives it (what "sign out my other sessions" relies on).
+  const kept = internals.create('alice', null, { createdAtMs: atMs });
+  assert.ok(await sessions.read(cookieOf(kept.setCookie)));
+  assert.ok(
+    events.some((e) => e.type === 'session.revoked' && e.userId === 'alice' && e.sessionId === undefined),
+  );
+  // Kept as long as a session it covers can live: near the end of one absolute timeout, a session
+  // created just before the watermark is still refused.
+  clock.ms = atMs + 3600_000 - 2000;
+  const late = internals.create('alice', null, { createdAtMs: atMs - 1 });
+  assert.equal(await sessions.read(cookieOf(late.setCookie)), null);
+  await assert.rejects(internals.revokeUserBefore(''), { code: 'ERR_INVALID_ARG_TYPE' });
+});
+
+test('internal sessionId: a given 128-bit id (migration), checked; the public create ignores it', async () => {
+  const { sessions } = setup();
+  const internals = sessions[Symbol.for('start-guard.session-internals')];
+  const id = Buffer.alloc(16, 7).toString('base64url');
+  const a = internals.create('alice', null, { sessionId: id });
+  const b = internals.create('alice', null, { sessionId: id });
+  assert.equal(a.session.id, id);
+  assert.equal((await sessions.read(cookieOf(b.setCookie))).session.id, id);
+  // Revoked once, every token of that id is refused, including ones issued later.
+  await sessions.destroy(a.session);
+  const c = internals.create('alice', null, { sessionId: id });
+  assert.equal(await sessions.read(cookieOf(c.setCookie)), null);
+  for (const bad of ['short', id + 'A', `${id.slice(0, 21)}B`, 42, '!'.repeat(22)]) {
+    assert.throws(() => internals.create('alice', null, { sessionId: bad }), {
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+  }
+  assert.notEqual(sessions.create('alice', null, { sessionId: id }).session.id, id);
+});
+
 test('a legacy cookie (no ax) at the size limit still reads when it slides; reads never throw for a valid cookie', async () => {
   const secrets = randomBytes(32);
   const { sessions, clock } = setup({ secrets });

@@ -10,6 +10,8 @@ export const appDir = process.env.START_APP_DIR;
 if (!appDir) throw new Error('START_APP_DIR is not set: run these tests through scripts/start-app.sh');
 
 export const SECRET = 'start-guard-test-app-secret-0123456789abcdef';
+/** The old iron-sealed cookie's password (migrate.iron in the app). */
+export const IRON_PASSWORD = 'start-guard-test-app-iron-password-0123456789';
 export const client = await import(pathToFileURL(join(appDir, 'test-client.mjs')).href);
 
 /** Server-function ids by export name, read from the production manifest. */
@@ -47,6 +49,9 @@ export async function startApp(env = {}, { dir: cwd = appDir } = {}) {
         NODE_ENV: 'production',
         SESSION_SECRET: SECRET,
         REVOCATION_PATH: join(dir, 'revocations'),
+        IRON_PASSWORD,
+        APP_URL: 'https://app.example',
+        MIGRATE_UNTIL: String(Math.floor(Date.now() / 1000) + 3600),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

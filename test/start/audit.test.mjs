@@ -15,9 +15,25 @@ const variantDir = join(appDir, '../audit-variant');
 const bin = join(appDir, 'node_modules/.bin/start-guard');
 
 // The test app's startOptions({ public }) list, as strings (it lists most of them by reference).
-const APP_PUBLIC = ['openByRef', 'handlerCalls', 'strictWhoami', 'maybeMe', 'openByName'].map(
-  (name) => `src/lib/fns.ts#${name}`,
-);
+const APP_PUBLIC = [
+  ...['openByRef', 'handlerCalls', 'strictWhoami', 'maybeMe', 'openByName'].map(
+    (name) => `src/lib/fns.ts#${name}`,
+  ),
+  // The sign-in flows that answer without a session (src/start.ts lists them the same way).
+  ...[
+    'signInAs',
+    'passwordLogin',
+    'signOut',
+    'getSession',
+    'clientKey',
+    'storedHash',
+    'outbox',
+    'requestReset',
+    'checkReset',
+    'completeReset',
+    'completeVerification',
+  ].map((name) => `src/lib/flows.ts#${name}`),
+];
 // The variant has no deny by default: everything that answers on purpose is listed, so only what
 // the variant adds can fail.
 const VARIANT_PUBLIC = [
@@ -74,7 +90,7 @@ test('the build records every server function: the record names the ids of the m
   const record = JSON.parse(readFileSync(join(appDir, '.start-guard/server-fns.json'), 'utf8'));
   const recorded = Object.fromEntries(record.functions.map((f) => [f.name, f.id]));
   assert.deepEqual(recorded, app.ids); // app.ids: read from dist/server by the guard tests' own regex
-  assert.ok(record.functions.every((f) => f.file === 'src/lib/fns.ts'));
+  assert.ok(record.functions.every((f) => f.file === 'src/lib/fns.ts' || f.file === 'src/lib/flows.ts'));
   // Both ways of naming agree: without the record, hashing source files finds the same files.
   const withRecord = testing.discoverServerFns({ root: appDir });
   const byHash = testing.discoverServerFns({ root: appDir, record: 'missing.json' });
@@ -107,6 +123,22 @@ test('npx start-guard audit passes on the test app with its declared public func
     unlistedGet: ['protected', 'GET'],
     whoami: ['protected', 'GET'],
     whoamiPost: ['protected', 'POST'],
+    // The flows: public ones answer, or throw on the missing payload (their validators expect
+    // one; public, so not a finding); the others refuse like any guarded function.
+    checkReset: ['error', 'GET'],
+    clientKey: ['csrf-only', 'GET'],
+    completeReset: ['error', 'POST'],
+    completeVerification: ['error', 'POST'],
+    getSession: ['csrf-only', 'GET'],
+    outbox: ['csrf-only', 'GET'],
+    passwordLogin: ['error', 'POST'],
+    requestReset: ['error', 'POST'],
+    requestVerification: ['protected', 'POST'],
+    sessionData: ['protected', 'GET'],
+    setTheme: ['protected', 'POST'],
+    signInAs: ['error', 'POST'],
+    signOut: ['csrf-only', 'POST'],
+    storedHash: ['error', 'GET'],
   });
   // Protected handlers never ran; an open one ran once (the foreign call was refused by CSRF).
   const after = await app.handlerCalls();
@@ -121,7 +153,7 @@ test('npx start-guard audit passes on the test app with its declared public func
     table.stdout,
     /^protected\s+GET\s+src\/lib\/fns\.ts#whoami\s+401 ERR_UNAUTHENTICATED\s+403 ERR_CSRF$/m,
   );
-  assert.match(table.stdout, /^OK: 9 protected, 5 public/m);
+  assert.match(table.stdout, /^OK: 12 protected, 16 public/m);
 });
 
 test('a misspelled public name is reported with the name it probably meant, and fails', () => {
@@ -185,7 +217,7 @@ test('start-guard/testing: assertNoExposedServerFns throws with the table on the
     },
   );
   const report = await testing.assertNoExposedServerFns({ url: app.base, root: appDir, public: APP_PUBLIC });
-  assert.equal(report.functions.length, 13);
+  assert.equal(report.functions.length, 27);
 });
 
 test('other hosts are refused before any request unless allowed; a missing build is a clear error', () => {

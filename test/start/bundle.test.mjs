@@ -29,6 +29,9 @@ const SERVER_ONLY = [
   'tanstack-start:event-storage', // @tanstack/react-start/server's request storage
   'AsyncLocalStorage',
   'fdatasync',
+  'iron-webcrypto', // the migration's lazy import
+  'start-guard/iron-migration/v1', // the migrated session's id
+  'the identifier or the password is wrong', // passwordSignIn's refusal
 ];
 
 test('dist/client has start-guard (browser build) but no server code, no binary, no Start server runtime', () => {
@@ -65,10 +68,18 @@ test('the browser build: real Start middleware objects whose .server() parts ref
     import { createSessionManager, isStartGuardError } from 'start-guard';
     import { createAuth, startGuardSerializationAdapter as a } from 'start-guard/start';
     const sessions = createSessionManager({ secrets: '', cookie: { insecureDevelopment: true } });
-    const auth = createAuth({ sessions, loadUser: () => null });
+    // In the browser the server's secrets are empty strings: options that only the server reads
+    // (the migration's password) are not checked there.
+    const auth = createAuth({ sessions, loadUser: () => null, toClient: () => ({}), trustProxy: ['10.0.0.0/8'],
+      migrate: { iron: { password: '', ttlSeconds: 0, until: 0 } } });
     const opts = auth.startOptions({ protect: 'all' });
     let code = '';
     try { await auth.middleware.options.server({ next: () => {} }); } catch (e) { code = e.code; }
+    // The flows refuse in the browser too (their server functions run on the server).
+    for (const call of [() => auth.signIn('u', null), () => auth.signOut(), () => auth.getSession(),
+      () => auth.passwordSignIn({}), () => auth.clientAddress(), () => auth.passwordReset({}).request('a')]) {
+      try { await call(); code += ' no'; } catch (e) { if (e.code !== 'ERR_SERVER_ONLY') code += ' ' + e.code; }
+    }
     const e = a.fromSerializable(a.toSerializable(new (await import('start-guard')).StartGuardError('ERR_CSRF')));
     console.log([auth.middleware.options.type, typeof auth.middleware.options.server, code,
       opts.requestMiddleware.length, opts.functionMiddleware.length, isStartGuardError(e, 'ERR_CSRF'), e.status].join(' '));`;

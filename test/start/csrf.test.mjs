@@ -93,6 +93,22 @@ describe('src/start.ts without startOptions() (forgotten)', () => {
     assert.deepEqual(after, before);
   });
 
+  test('the flows fail closed too: no sign-in, sign-out or session view without a CSRF check', async () => {
+    for (const [fn, data] of [
+      ['signInAs', { userId: 'alice' }],
+      ['passwordLogin', { identifier: 'alice@example.com', password: 'alice-password-1' }],
+      ['signOut', { scope: 'all' }],
+      ['requestReset', { email: 'alice@example.com' }],
+    ]) {
+      const r = await app.call(fn, { method: 'POST', data, cookie: cookie() });
+      assert.equal(r.status, 403, `${fn}: ${r.text}`);
+      assert.equal(r.headers.get('x-start-guard-error'), 'ERR_CSRF');
+      assert.deepEqual(r.headers.getSetCookie(), [], `${fn} set no cookie`);
+    }
+    const view = await app.call('getSession', { cookie: cookie() });
+    assert.equal(view.status, 403);
+  });
+
   test('a guarded server route fails closed too', async () => {
     const r = await app.fetch('/api/me', { headers: { cookie: cookie() } });
     assert.equal(r.status, 403);

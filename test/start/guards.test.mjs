@@ -125,23 +125,45 @@ test('requireFresh: 403 ERR_REAUTH_REQUIRED when the sign-in is older than allow
   assert.deepEqual(ok.body.result, { ok: true });
 });
 
-test('rateLimit: 429 ERR_RATE_LIMITED with Retry-After past the limit, per key', async () => {
-  const headers = { 'x-test-client': `client-${process.pid}-${Date.now()}` };
+test('rateLimit (createRateLimiter, keyed by the client under trustProxy): 429 with Retry-After per client', async () => {
+  // Each test client is its own address behind the loopback proxy the app trusts.
+  const client = (ip) => ({ 'x-forwarded-for': ip });
+  const net = `2001:db8:${(process.pid % 0xffff).toString(16)}:${(Date.now() % 0xffff).toString(16)}`;
   for (let i = 0; i < 3; i++) {
-    const r = await app.call('limited', { method: 'POST', headers, cookie: alice() });
+    const r = await app.call('limited', {
+      method: 'POST',
+      headers: client(`${net}::${i + 1}`),
+      cookie: alice(),
+    });
     assert.equal(r.status, 200, r.text);
   }
   const before = (await app.handlerCalls()).limited;
-  const r = await app.call('limited', { method: 'POST', headers, cookie: alice() });
+  // Another address of the same IPv6 /64 is the same client (limitKey), so it is refused too.
+  const r = await app.call('limited', { method: 'POST', headers: client(`${net}::99`), cookie: alice() });
   assertRefused(r, 429, 'ERR_RATE_LIMITED');
-  assert.equal(r.headers.get('retry-after'), '60');
+  const retry = Number(r.headers.get('retry-after'));
+  assert.ok(retry >= 55 && retry <= 60, `Retry-After ${retry}`);
   assert.equal((await app.handlerCalls()).limited, before);
+  // A client in another network, and a spoofed left-most hop, do not share the bucket.
   const other = await app.call('limited', {
     method: 'POST',
-    headers: { 'x-test-client': `other-${Date.now()}` },
+    headers: client('198.51.100.77'),
     cookie: alice(),
   });
-  assert.equal(other.status, 200);
+  assert.equal(other.status, 200, other.text);
+  const spoofed = await app.call('limited', {
+    method: 'POST',
+    headers: client(`${net}::1, 198.51.100.78`),
+    cookie: alice(),
+  });
+  assert.equal(spoofed.status, 200, 'the rightmost untrusted hop is the client, not what it wrote');
+});
+
+test('auth.clientAddress(): the rightmost untrusted X-Forwarded-For hop, IPv6 grouped by /64', async () => {
+  const r = await app.call('clientKey', { headers: { 'x-forwarded-for': '203.0.113.9, 2001:db8:1:2::77' } });
+  assert.deepEqual(r.body.result, { ip: '2001:db8:1:2::77', limitKey: '2001:db8:1:2::/64' });
+  const direct = await app.call('clientKey');
+  assert.deepEqual(direct.body.result, { ip: '127.0.0.1', limitKey: '127.0.0.1' });
 });
 
 test("protect: 'all': unlisted functions without middleware are refused and never run; listed ones answer", async () => {

@@ -12,19 +12,40 @@ export interface User {
 const users: Record<string, User> = {
   alice: { id: 'alice', name: 'Alice', roles: ['admin'] },
   bob: { id: 'bob', name: 'Bob', roles: ['member'] },
+  carol: { id: 'carol', name: 'Carol', roles: ['member'] },
 };
 
 const server = import.meta.env.SSR;
 
+export const revocation = server
+  ? createFileRevocationStore({ path: process.env.REVOCATION_PATH! })
+  : undefined;
+
 export const sessions = createSessionManager<{ theme: string }>({
   secrets: server ? process.env.SESSION_SECRET! : '',
-  revocation: server ? createFileRevocationStore({ path: process.env.REVOCATION_PATH! }) : undefined,
+  revocation,
 });
+
+// The old iron-sealed cookie (iron-session, or Start's removed useSession) read until MIGRATE_UNTIL.
+const migrate = {
+  iron: {
+    password: server ? process.env.IRON_PASSWORD! : '',
+    cookieName: 'start',
+    ttlSeconds: 14 * 24 * 3600,
+    until: server ? Number(process.env.MIGRATE_UNTIL) : 0,
+  },
+};
 
 export const auth = createAuth({
   sessions,
   loadUser: async (session) => users[session.userId] ?? null,
+  // What getSession sends to the browser: the name and the roles, nothing else of the user.
+  toClient: (user) => ({ name: user.name, roles: user.roles }),
+  // The test client reaches the server over loopback: it is the "proxy", and X-Forwarded-For
+  // names the client (one address per virtual client in the tests).
+  trustProxy: ['127.0.0.1', '::1'],
   onUnauthenticated: '/login',
+  migrate,
 });
 
 // The same sessions, with onUnauthenticated: 'error', for the SSR error-page case.

@@ -58,7 +58,8 @@ export const recentSignIn = createServerFn({ method: 'POST' })
 
 export const limited = createServerFn({ method: 'POST' })
   .middleware([
-    auth.rateLimit({ limiter, key: ({ request }) => request.headers.get('x-test-client') ?? 'anonymous' }),
+    // One bucket per client: its address under trustProxy (X-Forwarded-For from the loopback proxy).
+    auth.rateLimit({ limiter, key: ({ client }) => `limited:${client.limitKey}` }),
   ])
   .handler(async () => {
     ran('limited');
