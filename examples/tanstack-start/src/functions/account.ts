@@ -2,18 +2,17 @@
 // every other function here carries start-guard's middleware as well as the global protect: 'all'
 // (the double guard: removing either one still leaves the function closed).
 import { createServerFn } from '@tanstack/react-start';
-import { authMiddleware, requireRecentSignIn } from '../auth';
+import { auth, authMiddleware, requireRecentSignIn } from '../auth';
 import { accounts, hasher, ready, register as registerAccount } from '../server/accounts.server';
 import { users } from '../server/db.server';
-import { flows } from '../server/flows.server';
 import { limited, policyRefusal } from '../server/respond.server';
 import { fields, flag } from './input';
 
-const resets = () => flows.passwordReset(accounts().resets);
+const resets = () => auth.passwordReset(accounts().resets);
 
 /** A new session for the right password; 401 or 429 otherwise (limited per account and client). */
 function signInWithPassword(identifier: string, password: string, persistent: boolean) {
-  return flows.passwordSignIn({
+  return auth.passwordSignIn({
     identifier,
     password,
     findUser: (email) => users.byEmail(email),
@@ -37,7 +36,7 @@ export const register = createServerFn({ method: 'POST' })
     await ready();
     let verdict;
     try {
-      verdict = await registerAccount(data, flows.clientAddress());
+      verdict = await registerAccount(data, await auth.clientAddress());
     } catch (error) {
       throw policyRefusal(error);
     }
@@ -49,7 +48,7 @@ export const register = createServerFn({ method: 'POST' })
 export const verifyEmail = createServerFn({ method: 'POST' })
   .validator((data: { token: string }) => fields(data, { token: 200 }))
   .handler(async ({ data }) => {
-    const verified = await flows.emailVerification(accounts().verification).complete(data.token);
+    const verified = await auth.emailVerification(accounts().verification).complete(data.token);
     if (verified === null) return { verified: false };
     return { verified: users.markVerified(verified.userId, verified.email) };
   });
@@ -72,7 +71,7 @@ export const signIn = createServerFn({ method: 'POST' })
 
 /** Public (a sign-out without a session only clears the cookie). */
 export const signOut = createServerFn({ method: 'POST' }).handler(async () => {
-  await flows.signOut({ scope: 'this' });
+  await auth.signOut({ scope: 'this' });
   return { ok: true as const };
 });
 
@@ -80,7 +79,7 @@ export const signOut = createServerFn({ method: 'POST' }).handler(async () => {
 export const signOutEverywhere = createServerFn({ method: 'POST' })
   .middleware([authMiddleware])
   .handler(async () => {
-    await flows.signOut({ scope: 'all' });
+    await auth.signOut({ scope: 'all' });
     return { ok: true as const };
   });
 
@@ -109,7 +108,7 @@ export const changePassword = createServerFn({ method: 'POST' })
     } catch (error) {
       throw policyRefusal(error);
     }
-    await flows.signOut({ scope: 'others' });
+    await auth.signOut({ scope: 'others' });
     return { ok: true as const };
   });
 

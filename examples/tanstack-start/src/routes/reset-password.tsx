@@ -3,7 +3,7 @@
 import { Link, createFileRoute, useRouter } from '@tanstack/react-router';
 import { checkResetLink, completePasswordReset } from '../functions/account';
 import { Field, Form } from '../components/Form';
-import { sensitivePageHeaders } from '../page-headers';
+import { sensitivePageHeaders } from 'start-guard/start';
 
 export const Route = createFileRoute('/reset-password')({
   headers: sensitivePageHeaders,

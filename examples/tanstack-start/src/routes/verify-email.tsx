@@ -4,7 +4,7 @@ import { Link, createFileRoute, useRouter } from '@tanstack/react-router';
 import { useState } from 'react';
 import { verifyEmail } from '../functions/account';
 import { Form } from '../components/Form';
-import { sensitivePageHeaders } from '../page-headers';
+import { sensitivePageHeaders } from 'start-guard/start';
 
 export const Route = createFileRoute('/verify-email')({
   headers: sensitivePageHeaders,
