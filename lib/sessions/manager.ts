@@ -116,6 +116,8 @@ export interface SessionInternals<T> {
    * sessions" creates the caller's new session.
    */
   revokeUserBefore(userId: string): Promise<number>;
+  /** The manager's clock (epoch ms): when a sign-in read the credential it is about to trust. */
+  nowMs(): number;
 }
 
 /**
@@ -305,6 +307,7 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
   };
   const internals: SessionInternals<T> = {
     create: (userId, data, opts) => createSession(userId, data, opts, true),
+    nowMs: () => nowMs(),
     async revokeUserBefore(userId: string): Promise<number> {
       if (typeof userId !== 'string' || userId.length === 0)
         invalidArg('userId', 'a non-empty string', userId);

@@ -17,6 +17,7 @@ import { clientOf } from './client.js';
 import { type AuthCore, emitEvent } from './core.js';
 import { refuse, refuseLimited, requestOf, requireCsrfSeen, storeError } from './respond.js';
 import { flow, issueSession } from './session-flows.js';
+import { internalsOf } from './session-internals.js';
 
 /** What passwordSignIn needs of a password hasher (createPasswordHasher() has it). */
 export interface PasswordVerifier {
@@ -115,6 +116,10 @@ export async function passwordSignInFlow<TAccount extends PasswordAccount, TData
     return refuseLimited(request, attempt.retryAfterMs, 'too many sign-in attempts');
   }
 
+  // The session counts as created when the credential was read, not when it is issued one hash
+  // later: a password reset that raises the user's watermark in between (after this read saw the
+  // old hash) then revokes it, so a sign-in with the old password cannot outlive the reset.
+  const credentialReadAtMs = internalsOf(core.sessions).nowMs();
   const normalized = normalizeIdentifier(identifier);
   const account = normalized === null ? null : ((await findUser(normalized)) ?? null);
   let valid = false;
@@ -165,7 +170,15 @@ export async function passwordSignInFlow<TAccount extends PasswordAccount, TData
   const data =
     typeof sessionData === 'function' ? await (sessionData as (u: TAccount) => TData)(account) : sessionData;
   const session = await flow(request, () =>
-    issueSession(core, request, state, account.id, data, persistent === undefined ? {} : { persistent }),
+    issueSession(
+      core,
+      request,
+      state,
+      account.id,
+      data,
+      persistent === undefined ? {} : { persistent },
+      credentialReadAtMs,
+    ),
   );
   const { passwordHash: _hash, ...user } = account;
   return { user, session };

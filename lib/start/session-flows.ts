@@ -68,10 +68,15 @@ export async function issueSession(
   userId: string,
   data: unknown,
   options: SignInOptions | undefined,
+  /** passwordSignIn's: when the credential was read (epoch ms, the manager's clock). */
+  createdAtMs?: number,
 ): Promise<Session<unknown>> {
   const previous = await current(core, request, state);
   // Created first: a programmer error (a bad userId or authTime) leaves the request as it was.
-  const issued = core.sessions.create(userId, data, options);
+  const issued =
+    createdAtMs === undefined
+      ? core.sessions.create(userId, data, options)
+      : internalsOf(core.sessions).create(userId, data, { ...options, createdAtMs });
   if (previous !== null) await core.sessions.destroy(previous.session);
   await sendCookie(state, issued.setCookie);
   await clearIronCookie(core, request);

@@ -16,13 +16,14 @@ export interface SessionInternals {
     },
   ): IssuedSession<unknown>;
   revokeUserBefore(userId: string): Promise<number>;
+  nowMs(): number;
 }
 
 const SESSION_INTERNALS = Symbol.for('start-guard.session-internals');
 
 export function internalsOf(sessions: SessionManager<unknown>): SessionInternals {
   const internals = (sessions as unknown as Record<symbol, SessionInternals | undefined>)[SESSION_INTERNALS];
-  if (typeof internals?.revokeUserBefore !== 'function') {
+  if (typeof internals?.revokeUserBefore !== 'function' || typeof internals.nowMs !== 'function') {
     throw new TypeError(
       'this flow needs a session manager from this version of start-guard (createSessionManager)',
     );

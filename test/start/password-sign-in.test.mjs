@@ -156,3 +156,20 @@ test('timing: unknown account vs wrong password, medians within 10% (alternating
   // The control: a verification is most of a try, so skipping it for unknown accounts would show.
   assert.ok(last.known > 5, `a try costs a hash (${last.known} ms)`);
 });
+
+test('a sign-in that read the old password before a reset raised the watermark does not survive it', async () => {
+  // dave's lookup is followed by a watermark (a reset completing elsewhere) while his password is
+  // being verified: the session counts as created when the credential was read, so it is revoked.
+  const r = await login('dave@example.com', 'dave-password-1');
+  assert.equal(r.status, 200, r.text);
+  const cookie = r.headers.getSetCookie().find((c) => c.startsWith('__Host-session='));
+  assert.ok(cookie);
+  const me = await app.call('whoami', { cookie: cookie.split(';')[0] });
+  assert.equal(me.status, 401, 'a session issued from the old password outlived the reset');
+  // A later sign-in (after the watermark) is not affected by it: alice, no watermark.
+  const ok = await login('alice@example.com', 'alice-password-1');
+  const mine = await app.call('whoami', {
+    cookie: ok.headers.getSetCookie().find((c) => c.startsWith('__Host-session=')).split(';')[0],
+  });
+  assert.equal(mine.status, 200);
+});

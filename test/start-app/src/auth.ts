@@ -13,6 +13,7 @@ const users: Record<string, User> = {
   alice: { id: 'alice', name: 'Alice', roles: ['admin'] },
   bob: { id: 'bob', name: 'Bob', roles: ['member'] },
   carol: { id: 'carol', name: 'Carol', roles: ['member'] },
+  dave: { id: 'dave', name: 'Dave', roles: ['member'] },
 };
 
 const server = import.meta.env.SSR;

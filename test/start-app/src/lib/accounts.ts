@@ -34,6 +34,9 @@ async function build() {
       { id: 'alice', email: 'alice@example.com', passwordHash: await hashPassword('alice-password-1') },
     ],
     ['bob', { id: 'bob', email: 'bob@example.com', passwordHash: await hashPassword('bob-password-1') }],
+    // Her lookup is followed at once by a password reset elsewhere (the watermark raised), as
+    // when a reset completes while a sign-in with the old password is verifying.
+    ['dave', { id: 'dave', email: 'dave@example.com', passwordHash: await hashPassword('dave-password-1') }],
     // Imported from an older system: bcrypt, upgraded to Argon2id at its first sign-in.
     [
       'carol',
@@ -53,7 +56,16 @@ async function build() {
   return {
     table,
     outbox,
-    findUser: async (identifier: string) => byEmail(identifier),
+    findUser: async (identifier: string) => {
+      const account = byEmail(identifier);
+      if (account?.id === 'dave') {
+        const pause = () => new Promise((r) => setTimeout(r, 2));
+        await pause();
+        await revocation!.revokeUserBefore('dave', Date.now(), Math.floor(Date.now() / 1000) + 86400);
+        await pause();
+      }
+      return account;
+    },
     saveHash: async (account: Account, passwordHash: string) => {
       table.get(account.id)!.passwordHash = passwordHash;
     },
