@@ -287,7 +287,7 @@ describe('options', () => {
     };
   };
 
-  test('the link base must be absolute https (http only on loopback, and never in production)', () => {
+  test('the link base must be absolute https (plain http only on loopback)', () => {
     for (const url of ['http://app.example.com/reset', 'ftp://x/', '/reset', 'javascript:alert(1)']) {
       assert.throws(
         () => createPasswordReset({ ...base(), url }),
@@ -305,16 +305,30 @@ describe('options', () => {
     );
     assert.throws(() => createPasswordReset({ ...base(), url: 'https://app.example.com/r#x' }), /fragment/);
     assert.ok(createPasswordReset({ ...base(), url: 'http://localhost:3000/reset' }));
+  });
+
+  test('a loopback link with NODE_ENV=production works, with one warning (a production build run locally)', async () => {
     const saved = process.env.NODE_ENV;
+    const warnings = [];
+    const onWarning = (w) => warnings.push(w);
+    process.on('warning', onWarning);
     process.env.NODE_ENV = 'production';
     try {
-      assert.throws(() => createPasswordReset({ ...base(), url: 'http://localhost:3000/reset' }), {
-        code: 'ERR_INSECURE_IN_PRODUCTION',
+      assert.ok(createPasswordReset({ ...base(), url: 'http://localhost:3000/reset' }));
+      assert.ok(createPasswordReset({ ...base(), url: 'http://127.0.0.1:3000/reset' }));
+      // Off loopback, plain http is still refused in production as anywhere else.
+      assert.throws(() => createPasswordReset({ ...base(), url: 'http://app.example.com/reset' }), {
+        code: 'ERR_INVALID_OPTION',
       });
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
     } finally {
+      process.off('warning', onWarning);
       if (saved === undefined) delete process.env.NODE_ENV;
       else process.env.NODE_ENV = saved;
     }
+    const ours = warnings.filter((w) => w.code === 'START_GUARD_LOOPBACK_LINK');
+    assert.equal(ours.length, 1, warnings.map(String).join('\n'));
+    assert.match(ours[0].message, /http:\/\/localhost:3000.*this machine only/);
   });
 
   test('missing collaborators are TypeErrors naming them', () => {
