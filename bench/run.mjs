@@ -44,3 +44,5 @@ console.log('\n===== bench/redis.mjs (skipped when redis-server is missing)');
 run(process.execPath, [join('bench', 'redis.mjs')]);
 console.log('\n===== bench/password-hasher.mjs');
 run(process.execPath, [join('bench', 'password-hasher.mjs')]);
+console.log('\n===== bench/example-app.mjs (the example app: middleware CPU, requests per second)');
+run(process.execPath, [join('bench', 'example-app.mjs')]);

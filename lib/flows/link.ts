@@ -7,7 +7,14 @@ import { isProduction } from '../env';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-/** Checks the page a link points to: absolute, https (http only for loopback development). */
+let warnedLoopback = false;
+
+/**
+ * Checks the page a link points to: absolute, https, or plain http on a loopback host. A loopback
+ * link never crosses a network, so plain http exposes nothing there; with NODE_ENV=production it
+ * is a production build run on one machine (a demo, an end-to-end test), and one warning says the
+ * links work on that machine only (a deployment that forgot its public URL finds out at once).
+ */
 export function checkLinkBase(name: string, value: unknown): URL {
   if (typeof value !== 'string' && !(value instanceof URL)) invalidArg(name, 'an absolute URL', value);
   let url: URL;
@@ -23,8 +30,12 @@ export function checkLinkBase(name: string, value: unknown): URL {
     throw new StartGuardError('ERR_INVALID_OPTION', `${name} must have no fragment and no "token" parameter`);
   }
   if (url.protocol === 'http:' && LOOPBACK.has(url.hostname)) {
-    if (isProduction()) {
-      throw new StartGuardError('ERR_INSECURE_IN_PRODUCTION', `${name} is a plain-http development URL`);
+    if (isProduction() && !warnedLoopback && typeof process.emitWarning === 'function') {
+      warnedLoopback = true;
+      process.emitWarning(
+        `start-guard: e-mail links point at ${url.origin} with NODE_ENV=production: they work on this machine only`,
+        { type: 'StartGuardWarning', code: 'START_GUARD_LOOPBACK_LINK' },
+      );
     }
   } else if (url.protocol !== 'https:') {
     throw new StartGuardError(

@@ -2,6 +2,7 @@
 // src/start.ts. Each middleware is a real Start middleware whose .server() part delegates to
 // server.ts; in the browser build that module is swapped for inert stand-ins, so client bundles
 // carry the middleware objects but none of the server code.
+import type { AnySerializationAdapter } from '@tanstack/react-router';
 import { StartGuardError } from 'start-guard';
 import type {
   ClientAddress,
@@ -73,7 +74,7 @@ export interface AuthOptions<TData, TUser, TClient = unknown> {
 export interface StartOptionsInput {
   csrf?: CsrfOptions;
   /** Appended after start-guard's error adapter. */
-  serializationAdapters?: readonly unknown[];
+  serializationAdapters?: readonly AnySerializationAdapter[];
   /** 'all': every server function needs a session unless listed in `public`. Default 'none'. */
   protect?: 'none' | 'all';
   public?: readonly PublicServerFn[];

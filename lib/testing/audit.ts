@@ -74,7 +74,15 @@ export async function auditServerFns(options: AuditOptions): Promise<AuditReport
   const payload = await emptyPayload();
 
   const call = (fn: DiscoveredServerFn, method: Method, from: string, site: 'same-origin' | 'cross-site') =>
-    probe({ url: prefix + encodeURIComponent(fn.id), method, payload, origin: from, site, timeoutMs });
+    probe({
+      id: fn.id,
+      url: prefix + encodeURIComponent(fn.id),
+      method,
+      payload,
+      origin: from,
+      site,
+      timeoutMs,
+    });
 
   const auditOne = async (fn: DiscoveredServerFn): Promise<AuditedServerFn> => {
     // GET first (createServerFn's default); Start answers 405 before running anything otherwise.
@@ -88,25 +96,30 @@ export async function auditServerFns(options: AuditOptions): Promise<AuditReport
     const { verdict, detail } = classify(same, foreign);
     const isPublic = list.isPublic(fn);
     const answers = verdict === 'open' || verdict === 'csrf-only';
+    // A function the audit never reached was not audited: that fails whatever `errors` says.
+    const unreached = !reached(same);
     return {
       ...fn,
-      label: label(fn),
+      label: labels.get(fn)!,
       method,
       verdict,
       detail,
       public: isPublic,
-      exposed: !isPublic && (answers || (verdict === 'error' && errors === 'fail')),
+      exposed: !isPublic && (answers || unreached || (verdict === 'error' && errors === 'fail')),
       sameOrigin: same,
       foreignOrigin: foreign,
     };
   };
 
-  const functions = await mapLimited(discovery.functions, concurrency, auditOne);
-  if (functions.length > 0 && functions.every((f) => f.sameOrigin.outcome === 'failed')) {
+  if (discovery.functions.length === 0) {
     throw new Error(
-      `no answer from ${target.href} (${functions[0]!.sameOrigin.detail}): is the server running?`,
+      `start-guard audit: the build in ${discovery.manifestFiles.join(', ')} has no server functions: ` +
+        'nothing to audit (is it the right build?)',
     );
   }
+  const labels = uniqueLabels(discovery.functions);
+  const functions = await mapLimited(discovery.functions, concurrency, auditOne);
+  if (!functions.some((f) => reached(f.sameOrigin))) throw new Error(nothingReached(target, functions));
   const exposed = functions.filter((f) => f.exposed);
   const notes = [...discovery.notes];
   for (const f of functions) {
@@ -115,9 +128,6 @@ export async function auditServerFns(options: AuditOptions): Promise<AuditReport
     }
     if (!f.exposed && !f.public && f.verdict === 'error')
       notes.push(`${f.label}: ${f.detail} (errors: 'warn')`);
-  }
-  if (functions.length > 0 && functions.every((f) => f.sameOrigin.outcome === 'unknown-id')) {
-    notes.push('the server knows none of these ids: it is not running this build');
   }
   return {
     url: target.href,
@@ -138,6 +148,37 @@ export async function assertNoExposedServerFns(options: AuditOptions): Promise<A
     throw error;
   }
   return report;
+}
+
+/** Whether the call reached Start's handler for this function (an answer the audit can judge). */
+function reached(p: Probe): boolean {
+  return p.outcome !== 'failed' && p.outcome !== 'not-start' && p.outcome !== 'unknown-id';
+}
+
+/** Why an audit that reached no function cannot say anything: it fails (exit 2), never passes. */
+function nothingReached(target: URL, functions: AuditedServerFn[]): string {
+  const where = `${target.origin}${target.pathname}`;
+  const first = functions[0]!.sameOrigin;
+  const why = functions.every((f) => f.sameOrigin.outcome === 'failed')
+    ? `no answer from ${where} (${first.detail}): is the server running?`
+    : functions.every((f) => f.sameOrigin.outcome === 'unknown-id')
+      ? `the server at ${where} knows none of the ${functions.length} server-function ids of this build: ` +
+        'it is not running this build (rebuild, or point --root/--dist at the build it serves)'
+      : `no call reached Start's server-function handler at ${where} (${first.detail ?? first.outcome}): ` +
+        "is --server-fn-base Start's serverFns.base?";
+  return `start-guard audit: nothing was audited: ${why}`;
+}
+
+/** Each function's label, with the id added where two functions would share one. */
+function uniqueLabels(fns: readonly DiscoveredServerFn[]): Map<DiscoveredServerFn, string> {
+  const count = new Map<string, number>();
+  for (const fn of fns) count.set(label(fn), (count.get(label(fn)) ?? 0) + 1);
+  return new Map(
+    fns.map((fn) => {
+      const l = label(fn);
+      return [fn, count.get(l)! > 1 && fn.file !== undefined ? `${l} (${fn.id.slice(0, 12)})` : l];
+    }),
+  );
 }
 
 async function mapLimited<T, R>(

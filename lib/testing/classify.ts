@@ -27,8 +27,14 @@ export function classify(same: Probe, foreign: Probe | undefined): { verdict: Ve
     same.outcome === 'answered' ||
     (same.outcome === 'refused' && same.code === 'ERR_INVALID_CREDENTIALS')
   ) {
-    const ran = same.outcome === 'answered' ? 'answered' : 'ran (ERR_INVALID_CREDENTIALS)';
-    if (foreign !== undefined && foreign.outcome !== 'answered' && foreign.status === 403) {
+    const ran =
+      same.outcome !== 'answered'
+        ? 'ran (ERR_INVALID_CREDENTIALS)'
+        : same.status >= 200 && same.status < 300
+          ? 'answered'
+          : `answered with ${same.detail}`;
+    // CSRF-only when the foreign call met start-guard's own CSRF refusal, not any 403.
+    if (foreign?.outcome === 'refused' && foreign.code === 'ERR_CSRF') {
       return {
         verdict: 'csrf-only',
         detail: `${ran} without a session; a foreign origin was refused (${foreign.code ?? 403})`,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npx start-guard audit <url>: the exposure audit for CI. Exit 0 when every server function that
 // answers without a session is in the public list (and every list entry names a function), 1 when
-// not, 2 when the audit could not run. The table (or --json) goes to stdout.
+// not, 2 when the audit could not run or reached nothing. The table (or --json) goes to stdout.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { auditServerFns } from './audit.js';

@@ -39,7 +39,17 @@ export interface Discovery {
 
 // The resolver module Start generates (server-fn-resolver-module.ts) throws this for unknown ids.
 const RESOLVER_MARKER = 'Server function info not found for ';
-const MANIFEST_ENTRY = /["']([^"'\s]+)["']\s*:\s*\{\s*functionName\s*:\s*["']([^"'\s]+)["']/g;
+// One manifest entry `<id>: { functionName: <string>, ...`, as Start's generator writes it and as
+// minifiers leave it: the key quoted with ' or " or bare (esbuild drops the quotes of an id that is
+// a valid identifier or number), functionName's key bare or quoted, its value in ', " or `.
+const STRING = String.raw`"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'`;
+const MANIFEST_ENTRY = new RegExp(
+  String.raw`(${STRING}|[\w$]+)\s*:\s*\{\s*(?:functionName|"functionName"|'functionName')\s*:\s*(${STRING}|\x60[^\x60\\$]*\x60)`,
+  'g',
+);
+// Every functionName given a literal: what the entries above must account for, or the manifest
+// was written in a shape this reader does not know and the audit refuses to guess.
+const FUNCTION_NAME_LITERAL = /\bfunctionName["']?\s*:\s*["'\x60]/g;
 const SOURCE_EXT = /\.(?:[cm]?[jt]s|[jt]sx)$/;
 const SKIP_DIRS = new Set([
   'node_modules',
@@ -63,20 +73,45 @@ export function discoverServerFns(options: DiscoverOptions = {}): Discovery {
   const recorded = readRecord(recordPath, notes);
   const functions: DiscoveredServerFn[] = [];
   const unnamed: DiscoveredServerFn[] = [];
+  const ambiguous: string[] = [];
+  const untrusted: string[] = [];
   for (const [id, functionName] of manifest) {
-    const entry = recorded?.get(id);
+    const entries = recorded?.get(id) ?? [];
+    let entry: RecordedServerFn | undefined;
+    if (entries.length > 1) {
+      // Two functions recorded under one id: Start gave the second `${id}_1`, and the record cannot
+      // say which is which. Naming either would risk calling the open one by the public one's name.
+      ambiguous.push(`${id} (${entries.map((e) => `${e.file}#${e.name}`).join(', ')})`);
+    } else if (entries.length === 1) {
+      if (trustworthy(entries[0]!, id, functionName)) entry = entries[0];
+      else untrusted.push(`${entries[0]!.file}#${entries[0]!.name} (id ${id})`);
+    }
     const fn: DiscoveredServerFn = entry
       ? { id, name: entry.name, file: entry.file, functionName, source: 'record' }
       : { id, name: exportNameOf(functionName), file: undefined, functionName, source: 'manifest' };
     functions.push(fn);
     if (!entry) unnamed.push(fn);
   }
+  if (ambiguous.length > 0) {
+    notes.push(
+      `the record ${recordPath} gives one id to several functions (the app's generateFunctionId ` +
+        `returned the same id twice; Start renamed the later ones id_1, id_2...): not named from the ` +
+        `record: ${ambiguous.join('; ')}`,
+    );
+  }
+  if (untrusted.length > 0) {
+    notes.push(
+      `the record ${recordPath} names function(s) that do not match the build (a functionName other ` +
+        `than the manifest's, or a SHA-256 id that is not sha256(file--functionName)): not trusted: ` +
+        untrusted.join('; '),
+    );
+  }
   if (unnamed.length > 0) {
     const found = nameByHash(root, dist, unnamed);
     if (recorded !== undefined) {
       notes.push(
-        `${unnamed.length} server function(s) not in the record ${recordPath} (a stale record, or ids ` +
-          `Start de-duplicated): named by hashing source files instead`,
+        `${unnamed.length} server function(s) not named by the record ${recordPath} (a stale record, ` +
+          `ids Start de-duplicated, or entries not trusted): named by hashing source files where possible`,
       );
     }
     if (found < unnamed.length) {
@@ -87,7 +122,7 @@ export function discoverServerFns(options: DiscoverOptions = {}): Discovery {
       );
     }
   }
-  functions.sort((a, b) => label(a).localeCompare(label(b)));
+  functions.sort((a, b) => compareCodeUnits(label(a), label(b)));
   return { functions, manifestFiles, recordFile: recorded === undefined ? undefined : recordPath, notes };
 }
 
@@ -109,7 +144,19 @@ function readManifest(serverDir: string): { manifest: Map<string, string>; files
     const text = readFileSync(file, 'utf8');
     if (!text.includes(RESOLVER_MARKER)) continue;
     files.push(file);
-    for (const m of text.matchAll(MANIFEST_ENTRY)) manifest.set(m[1]!, m[2]!);
+    let read = 0;
+    for (const m of text.matchAll(MANIFEST_ENTRY)) {
+      manifest.set(unquote(m[1]!), unquote(m[2]!));
+      read++;
+    }
+    const expected = text.match(FUNCTION_NAME_LITERAL)?.length ?? 0;
+    if (read !== expected) {
+      throw new Error(
+        `start-guard audit: cannot read the server-function manifest in ${file}: ${expected} ` +
+          `functionName entries, ${read} of them readable. The audit will not guess which functions ` +
+          'exist; please report the build settings (minifier, Start version) that wrote it',
+      );
+    }
   }
   if (files.length === 0) {
     throw new Error(
@@ -120,7 +167,40 @@ function readManifest(serverDir: string): { manifest: Map<string, string>; files
   return { manifest, files };
 }
 
-function readRecord(path: string, notes: string[]): Map<string, RecordedServerFn> | undefined {
+// Start's default id: SHA-256 hex of `${filename}--${functionName}` (ids.ts).
+const SHA256_ID = /^[0-9a-f]{64}$/;
+
+/**
+ * Whether a record entry may name the manifest's function `id`: it must have the manifest's
+ * functionName, and an id shaped like Start's default must be exactly that hash of its file and
+ * functionName. (An app generator's own ids cannot be recomputed; those are taken as recorded.)
+ */
+function trustworthy(entry: RecordedServerFn, id: string, functionName: string): boolean {
+  if (entry.functionName !== functionName) return false;
+  return !SHA256_ID.test(id) || defaultServerFnId(entry.file, entry.functionName) === id;
+}
+
+/** Code-unit order: the same on every machine, whatever its locale. */
+export function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A key or value as written in the bundle: a bare word, or a string literal in ', " or `. */
+function unquote(token: string): string {
+  const quote = token[0];
+  if (quote !== '"' && quote !== "'" && quote !== '`') return token;
+  const body = token.slice(1, -1);
+  if (quote === '`' || !body.includes('\\')) return body;
+  // JSON reads the escapes JavaScript and JSON share; a single-quoted body is re-quoted first.
+  const json = quote === '"' ? body : body.replace(/\\'/g, "'").replace(/"/g, '\\"');
+  try {
+    return JSON.parse(`"${json}"`) as string;
+  } catch {
+    return body;
+  }
+}
+
+function readRecord(path: string, notes: string[]): Map<string, RecordedServerFn[]> | undefined {
   if (!existsSync(path)) {
     notes.push(
       `no record at ${path}: functions are named by hashing source files (add recordServerFnIds() to ` +
@@ -140,7 +220,7 @@ function readRecord(path: string, notes: string[]): Map<string, RecordedServerFn
     notes.push(`the record ${path} is not a ${RECORD_FORMAT} record: ignored`);
     return undefined;
   }
-  const byId = new Map<string, RecordedServerFn>();
+  const byId = new Map<string, RecordedServerFn[]>();
   for (const entry of record.functions as Partial<RecordedServerFn>[]) {
     if (
       typeof entry?.id === 'string' &&
@@ -148,7 +228,12 @@ function readRecord(path: string, notes: string[]): Map<string, RecordedServerFn
       typeof entry.name === 'string' &&
       typeof entry.functionName === 'string'
     ) {
-      byId.set(entry.id, entry as RecordedServerFn);
+      const same = byId.get(entry.id) ?? [];
+      // The recorder writes one entry per file and functionName; a repeat is the same function.
+      if (!same.some((e) => e.file === entry.file && e.functionName === entry.functionName)) {
+        same.push(entry as RecordedServerFn);
+      }
+      byId.set(entry.id, same);
     }
   }
   return byId;

@@ -8,7 +8,7 @@ export type Method = 'GET' | 'POST';
 export type ProbeOutcome =
   /** The function ran and returned (data, a raw Response or a stream). */
   | 'answered'
-  /** start-guard refused the call: `x-start-guard-error` and an error whose message starts with the code. */
+  /** start-guard refused the call: `x-start-guard-error`, and start-guard's serialized error with that code. */
   | 'refused'
   /** Something else threw: the app's own check, a validator, the handler, a thrown Response. */
   | 'thrown'
@@ -35,6 +35,8 @@ export interface Probe {
 }
 
 export interface ProbeRequest {
+  /** The function's id (the last segment of `url`). */
+  id: string;
   url: string;
   method: Method;
   payload: string;
@@ -73,12 +75,18 @@ export async function probe(req: ProbeRequest): Promise<Probe> {
   // an answer by its headers alone, and may never end.
   const type = res.headers.get('content-type') ?? '';
   const raw = res.headers.get('x-tss-raw');
-  const needsBody = type.includes('application/json') || type.startsWith('text/plain') || raw === 'thrown';
+  const needsBody =
+    raw !== 'true' &&
+    (type.includes('application/json') || type.startsWith('text/plain') || raw === 'thrown');
   if (!needsBody) res.body?.cancel().catch(() => {});
-  return read(req.method, res, needsBody ? await readCapped(res) : '');
+  return read(req.id, req.method, res, needsBody ? await readCapped(res) : '');
 }
 
-function read(method: Method, res: Response, text: string): Probe {
+// The tag Start gives start-guard's serialization adapter (`$TSR/t/` + its key 'start-guard/error').
+const GUARD_ERROR_TAG = '$TSR/t/start-guard/error';
+const UNKNOWN_ID = 'Server function info not found for ';
+
+function read(id: string, method: Method, res: Response, text: string): Probe {
   const status = res.status;
   const h = res.headers;
   const code = h.get('x-start-guard-error') ?? undefined;
@@ -86,6 +94,10 @@ function read(method: Method, res: Response, text: string): Probe {
   const raw = h.get('x-tss-raw');
   const type = h.get('content-type') ?? '';
   const base = { method, status };
+  // Whatever the status and headers say, a body that is the function's result means it ran.
+  const despite = code !== undefined ? ` despite x-start-guard-error: ${code}` : '';
+  const ranWith = (what: string) =>
+    status >= 200 && status < 300 && code === undefined ? what : `${what} (status ${status}${despite})`;
 
   if (status === 405) return { ...base, outcome: 'wrong-method', detail: text.slice(0, 100) };
   const location = h.get('location');
@@ -95,50 +107,76 @@ function read(method: Method, res: Response, text: string): Probe {
   if (raw === 'thrown') {
     return { ...base, outcome: 'thrown', detail: `a thrown Response (${status})`, message: cut(text) };
   }
+  if (raw === 'true') return { ...base, outcome: 'answered', detail: ranWith('a raw Response') };
   if (serialized && type.includes('application/json')) {
     const decoded = decodeAnswer(text);
-    if (code !== undefined) {
-      // start-guard's own refusal: the header, and an error whose message starts with the code.
-      if (decoded.kind === 'error' && decoded.message?.startsWith(code) && status >= 400) {
+    if (decoded.kind === 'result') {
+      if (/redirect/i.test(pluginTag(decoded.value) ?? '')) {
+        return { ...base, outcome: 'redirect', detail: 'a serialized redirect' };
+      }
+      return { ...base, outcome: 'answered', detail: ranWith('a result') };
+    }
+    if (decoded.kind === 'error') {
+      // start-guard's own refusal, and nothing else: the header, a 4xx/5xx, and start-guard's
+      // serialized error carrying the same code (an app's Error with the same text is not it).
+      const guard = guardError(decoded.value);
+      if (
+        code !== undefined &&
+        status >= 400 &&
+        guard !== undefined &&
+        guard.code === code &&
+        decoded.message?.startsWith(code)
+      ) {
         return { ...base, outcome: 'refused', code, message: cut(decoded.message) };
+      }
+      // Start's resolver for this very id; the same text for another id is the handler's error.
+      if (decoded.message === UNKNOWN_ID + id) {
+        return { ...base, outcome: 'unknown-id', message: cut(decoded.message) };
       }
       return {
         ...base,
         outcome: 'thrown',
-        code,
-        message: decoded.kind === 'error' ? cut(decoded.message) : undefined,
-        detail: `x-start-guard-error: ${code}, but the body is not start-guard's error`,
+        ...(code !== undefined ? { code } : {}),
+        message: cut(decoded.message ?? '(no message)'),
+        ...(code !== undefined
+          ? { detail: `x-start-guard-error: ${code}, but the body is not start-guard's error` }
+          : {}),
       };
     }
-    if (decoded.kind === 'error') {
-      if (decoded.message?.startsWith('Server function info not found for ')) {
-        return { ...base, outcome: 'unknown-id', message: cut(decoded.message) };
-      }
-      return { ...base, outcome: 'thrown', message: cut(decoded.message ?? '(no message)') };
-    }
-    if (decoded.kind === 'result' && /redirect/i.test(pluginTag(decoded.value) ?? '')) {
-      return { ...base, outcome: 'redirect', detail: 'a serialized redirect' };
-    }
     if (status >= 200 && status < 300) {
-      return decoded.kind === 'result'
-        ? { ...base, outcome: 'answered' }
-        : { ...base, outcome: 'answered', detail: `body ${decoded.reason}` };
+      return { ...base, outcome: 'answered', detail: ranWith(`body ${decoded.reason}`) };
     }
-    return { ...base, outcome: 'thrown', detail: `status ${status}` };
+    return { ...base, outcome: 'thrown', detail: `status ${status}, body ${decoded.reason}` };
   }
-  if (status >= 200 && status < 300 && (serialized || raw === 'true')) {
-    // A framed result (streams, deferred values) or a Response the handler returned.
-    return { ...base, outcome: 'answered', detail: serialized ? 'framed result' : 'raw Response' };
+  if (serialized) {
+    // A framed result (streams, deferred values): Start sends errors as JSON, so this is data.
+    return { ...base, outcome: 'answered', detail: ranWith('a framed result') };
   }
-  if (code !== undefined && status >= 400) {
-    // A refusal that Start did not serialize (a request middleware's Response).
-    return { ...base, outcome: 'refused', code, message: cut(text) };
+  if (type.includes('application/json') && isSerializedRedirect(text)) {
+    // A redirect thrown by a server function: Start 1.169 answers 200 with its JSON, unserialized.
+    return { ...base, outcome: 'redirect', detail: 'a redirect thrown by the function' };
   }
   return {
     ...base,
     outcome: 'not-start',
     detail: `status ${status}, ${type || 'no content type'}, not from Start's server-function handler`,
   };
+}
+
+/** start-guard's error as its serialization adapter sent it: `{ code, message, status }`. */
+function guardError(value: unknown): { code: string } | undefined {
+  if (pluginTag(value) !== GUARD_ERROR_TAG) return undefined;
+  const inner = (value as { v?: { code?: unknown } }).v;
+  return typeof inner?.code === 'string' ? { code: inner.code } : undefined;
+}
+
+function isSerializedRedirect(text: string): boolean {
+  try {
+    const json = JSON.parse(text) as { isSerializedRedirect?: unknown };
+    return typeof json === 'object' && json !== null && json.isSerializedRedirect === true;
+  } catch {
+    return false;
+  }
 }
 
 /** The body as text, at most MAX_BODY_BYTES (a streaming answer may never end). */

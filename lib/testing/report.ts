@@ -35,7 +35,8 @@ export function formatAuditReport(report: AuditReport): string {
   ];
   if (report.exposed.length > 0) {
     out.push(
-      `FAIL: ${report.exposed.length} server function(s) not in the public list answer without a session or could not be classified:`,
+      `FAIL: ${report.exposed.length} server function(s) not in the public list answer without a session, ` +
+        'could not be classified, or were not reached:',
     );
     for (const f of report.exposed)
       out.push(`  ${f.label}${f.method ? ` (${f.method})` : ''}: ${f.verdict}, ${f.detail}`);
@@ -50,10 +51,19 @@ export function formatAuditReport(report: AuditReport): string {
   }
   for (const note of report.notes) out.push(`note: ${note}`);
   if (report.ok) {
-    const count = (v: string) => report.functions.filter((f) => f.verdict === v).length;
+    // The public functions by verdict: what "public" covers here (answers, errors, refusals).
+    const publicFns = report.functions.filter((f) => f.public);
+    const byVerdict = (['open', 'csrf-only', 'error', 'protected'] as const)
+      .map(
+        (v) =>
+          [v === 'csrf-only' ? 'CSRF-only' : v, publicFns.filter((f) => f.verdict === v).length] as const,
+      )
+      .filter(([, n]) => n > 0)
+      .map(([v, n]) => `${n} ${v}`);
+    const protectedCount = report.functions.filter((f) => !f.public && f.verdict === 'protected').length;
     out.push(
-      `OK: ${count('protected')} protected, ${report.functions.filter((f) => f.public).length} public ` +
-        `(${count('open')} open, ${count('csrf-only')} CSRF-only), none exposed`,
+      `OK: ${protectedCount} protected, ${publicFns.length} public` +
+        `${byVerdict.length > 0 ? ` (${byVerdict.join(', ')})` : ''}, none exposed`,
     );
   }
   return out.join('\n');

@@ -39,11 +39,12 @@ export function decodeAnswer(text: string): Decoded {
     return { kind: 'undecodable', reason: `not seroval (${(error as Error).message})` };
   }
   if (typeof value === 'object' && value !== null) {
+    // A result first: an envelope that carries one means the function answered.
+    if ('result' in value) return { kind: 'result', value: (value as { result: unknown }).result };
     if ('error' in value) {
       const error = (value as { error: unknown }).error;
       return { kind: 'error', value: error, message: messageOf(error, 3) };
     }
-    if ('result' in value) return { kind: 'result', value: (value as { result: unknown }).result };
   }
   return { kind: 'undecodable', reason: 'neither { result } nor { error }' };
 }

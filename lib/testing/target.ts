@@ -14,6 +14,10 @@ export function auditTarget(url: unknown, allowRemoteHost: boolean): URL {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw argTypeError('url', `an http: or https: URL; received ${parsed.protocol}`);
   }
+  if (parsed.username !== '' || parsed.password !== '') {
+    // Refused, and never echoed: the URL ends up in CI logs and in the report.
+    throw argTypeError('url', 'a URL without credentials (user:password@ is refused; it is not printed)');
+  }
   if (!allowRemoteHost && !isLoopback(parsed.hostname)) {
     throw new Error(
       `start-guard audit: ${parsed.host} is not this machine. Probing calls every server function that ` +

@@ -126,7 +126,8 @@ test('auditServerFns refuses another host before any request, and bad options by
   await assert.rejects(
     auditServerFns({ url: `http://127.0.0.1:${port}`, root: fixtureApp('unreachable', ['a']) }),
     {
-      message: /^no answer from http:\/\/127\.0\.0\.1:\d+\/ \(ECONNREFUSED\): is the server running\?$/,
+      message:
+        /^start-guard audit: nothing was audited: no answer from http:\/\/127\.0\.0\.1:\d+\/ \(ECONNREFUSED\): is the server running\?$/,
     },
   );
   await assert.rejects(auditServerFns({ url: 'http://127.0.0.1:1', concurrency: 0, dist: dir }), {
@@ -230,7 +231,7 @@ test('probes read every kind of answer; a stream that never ends does not hold t
   assert.ok(Date.now() - started < 5000);
   const by = Object.fromEntries(report.functions.map((f) => [f.name, f]));
   assert.equal(by.stream.verdict, 'open');
-  assert.equal(by.stream.sameOrigin.detail, 'framed result');
+  assert.equal(by.stream.sameOrigin.detail, 'a framed result');
   assert.equal(by.thrownResponse.verdict, 'error');
   assert.match(by.thrownResponse.detail, /a thrown Response \(401\)/);
   assert.equal(by.redirect.verdict, 'error');
@@ -245,7 +246,7 @@ test('probes read every kind of answer; a stream that never ends does not hold t
     'stream',
     'thrownResponse',
   ]);
-  // With errors: 'warn', only what answers fails.
+  // With errors: 'warn', only what answers fails, and what was not reached (a page): not audited.
   const lenient = await auditServerFns({
     url: `http://127.0.0.1:${server.address().port}`,
     root,
@@ -255,6 +256,6 @@ test('probes read every kind of answer; a stream that never ends does not hold t
   });
   assert.deepEqual(
     lenient.exposed.map((f) => f.name),
-    ['stream'],
+    ['page', 'stream'],
   );
 });

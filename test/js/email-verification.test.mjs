@@ -100,18 +100,20 @@ describe('e-mail verification', () => {
     assert.equal(a.outbox.at(-1).to, 'new@example.com');
   });
 
-  test('per account: invisible-character spellings of the address get the account its share of mails only', async () => {
+  test('per account: spellings of the address in separate address buckets get the account its share of mails only', async () => {
     const { registrationLimits, REGISTRATION_DEFAULTS } = await import('start-guard');
     assert.deepEqual(REGISTRATION_DEFAULTS.perAccount, { capacity: 3, refillPerSecond: 1 / 900 });
     const a = app({
       verification: { limits: registrationLimits({ name: `t-verify-account-${process.pid}` }) },
     });
-    const invisible = ['\u200b', '\u00ad', '\u2060', '\u034f', '\ufeff', '\u200c', '\u200d'];
+    // Sub-address tags: the address buckets see seven addresses (invisible characters would be
+    // folded into one by the bucket key), the account bucket one user.
+    const tags = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
     const answers = [];
-    for (const [i, ch] of invisible.entries()) {
+    for (const [i, tag] of tags.entries()) {
       answers.push(
         await a.verification.requestVerification(
-          { id: 'u-ada', email: `ada${ch}@example.com` },
+          { id: 'u-ada', email: `ada+${tag}@example.com` },
           { client: `k${i}` },
         ),
       );

@@ -1,14 +1,16 @@
 // The exposure audit (`npx start-guard audit`, start-guard/testing) against real production builds:
 // the test app as it is (with its public functions declared, it passes), and a variant built here
 // from the same app with test/audit/variant laid over it (protect: 'none', a function added without
-// the middleware, one behind a beforeLoad redirect only, one with a hand-written check).
+// the middleware, one behind a beforeLoad redirect only, one with a hand-written check, and handlers
+// that run without a session and answer in shapes that resemble a refusal).
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { appDir, startApp } from './app.mjs';
+import { buildAppVariant, defaultId, fixtureBuild, resolverModule } from './audit-fixture.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const variantDir = join(appDir, '../audit-variant');
@@ -42,12 +44,23 @@ const VARIANT_PUBLIC = [
   'src/lib/dashboard.ts#currentUserId',
 ];
 
+// test/audit/variant/src/lib/attack.ts: handlers that run without a session (sorted).
+const ATTACK = [
+  'callsInternal',
+  'imitation',
+  'leak401',
+  'leakDeferred',
+  'leakJson',
+  'leakRaw',
+  'redirectAfter',
+];
+
 let app;
 let variant;
 let testing;
 
 before(async () => {
-  buildVariant();
+  buildAppVariant(appDir, variantDir, join(repo, 'test/audit/variant'));
   // start-guard/testing as the app installed it (from the packed tarball), through its exports map.
   const pkgDir = join(appDir, 'node_modules/start-guard');
   const entry = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).exports['./testing'].import;
@@ -58,21 +71,6 @@ after(async () => {
   await app?.stop();
   await variant?.stop();
 });
-
-function buildVariant() {
-  rmSync(variantDir, { recursive: true, force: true });
-  mkdirSync(variantDir);
-  for (const name of ['package.json', 'tsconfig.json', 'vite.config.ts', 'src', 'test-client.mjs']) {
-    cpSync(join(appDir, name), join(variantDir, name), { recursive: true });
-  }
-  rmSync(join(variantDir, 'src/routeTree.gen.ts'), { force: true });
-  symlinkSync(join(appDir, 'node_modules'), join(variantDir, 'node_modules'), 'dir');
-  cpSync(join(repo, 'test/audit/variant'), variantDir, { recursive: true });
-  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build'], {
-    cwd: variantDir,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-}
 
 /** Runs the bin as CI would, from the app's directory. */
 function audit(cwd, url, args = []) {
@@ -153,7 +151,10 @@ test('npx start-guard audit passes on the test app with its declared public func
     table.stdout,
     /^protected\s+GET\s+src\/lib\/fns\.ts#whoami\s+401 ERR_UNAUTHENTICATED\s+403 ERR_CSRF$/m,
   );
-  assert.match(table.stdout, /^OK: 12 protected, 16 public/m);
+  assert.match(
+    table.stdout,
+    /^OK: 11 protected, 16 public \(8 CSRF-only, 7 error, 1 protected\), none exposed$/m,
+  );
 });
 
 test('a misspelled public name is reported with the name it probably meant, and fails', () => {
@@ -178,7 +179,7 @@ test('protect: none: a function added without the middleware, and one behind a b
     'warn',
   ]);
   assert.equal(r.code, 1, r.stdout + r.stderr);
-  assert.match(r.stdout, /FAIL: 2 server function/);
+  assert.match(r.stdout, /FAIL: 6 server function/);
   assert.match(
     r.stdout,
     /^\s+src\/lib\/exposed\.ts#exportAllInvoices \(GET\): csrf-only, answered without a session/m,
@@ -196,6 +197,7 @@ test('an error thrown without a session (a 200 with an error body) is not taken 
   assert.equal(r.code, 1);
   const report = JSON.parse(r.stdout);
   assert.deepEqual(report.exposed.map((f) => f.label).sort(), [
+    ...ATTACK.map((name) => `src/lib/attack.ts#${name}`),
     'src/lib/dashboard.ts#dashboardStats',
     'src/lib/exposed.ts#exportAllInvoices',
     'src/lib/exposed.ts#ownCheck',
@@ -207,12 +209,38 @@ test('an error thrown without a session (a 200 with an error body) is not taken 
   assert.equal(own.verdict, 'error');
 });
 
+test("only start-guard's own refusal is protection: data under a 401, a copied header, a redirect, another id's error", async () => {
+  const before = await variant.handlerCalls();
+  const r = audit(variantDir, variant.base, ['--public-file', publicFile(VARIANT_PUBLIC), '--json']);
+  assert.equal(r.code, 1, r.stderr);
+  const after = await variant.handlerCalls();
+  const fns = Object.fromEntries(JSON.parse(r.stdout).functions.map((f) => [f.name, f]));
+  const seen = (name) => [fns[name].verdict, fns[name].sameOrigin.outcome, fns[name].sameOrigin.status];
+  // A caught updateSession refusal leaves its 401 and header; the body is still the data (a
+  // result, a framed deferred value, a raw Response), and a plain 401 result is data too.
+  assert.deepEqual(seen('leakJson'), ['csrf-only', 'answered', 401]);
+  assert.deepEqual(seen('leakDeferred'), ['csrf-only', 'answered', 401]);
+  assert.deepEqual(seen('leakRaw'), ['csrf-only', 'answered', 401]);
+  assert.deepEqual(seen('leak401'), ['csrf-only', 'answered', 401]);
+  assert.match(fns.leakJson.detail, /despite x-start-guard-error: ERR_UNAUTHENTICATED/);
+  // start-guard's header and message written by hand: not its serialized error.
+  assert.deepEqual(seen('imitation'), ['error', 'thrown', 401]);
+  // A redirect thrown by the handler (Start answers 200 with the redirect's JSON).
+  assert.deepEqual(seen('redirectAfter'), ['error', 'redirect', 200]);
+  // "Server function info not found" for another id (the one it called) is the handler's error.
+  assert.deepEqual(seen('callsInternal'), ['error', 'thrown', 200]);
+  // Every one of them ran: none of those answers was a refusal before the handler.
+  for (const name of ATTACK) {
+    assert.ok((after[name] ?? 0) > (before[name] ?? 0), name);
+  }
+});
+
 test('start-guard/testing: assertNoExposedServerFns throws with the table on the variant, passes on the app', async () => {
   await assert.rejects(
     testing.assertNoExposedServerFns({ url: variant.base, root: variantDir, public: VARIANT_PUBLIC }),
     (error) => {
       assert.match(error.message, /src\/lib\/exposed\.ts#exportAllInvoices/);
-      assert.equal(error.report.exposed.length, 3);
+      assert.equal(error.report.exposed.length, 3 + ATTACK.length);
       return true;
     },
   );
@@ -228,4 +256,41 @@ test('other hosts are refused before any request unless allowed; a missing build
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /no-such-dist\/server does not exist: run the app's production build/);
   assert.ok(!existsSync(join(appDir, 'no-such-dist')));
+});
+
+test('an audit that reached no server function, or found none, exits 2 (even with --errors warn)', () => {
+  // A wrong serverFns.base: every call gets a page, not Start's server-function handler.
+  const base = audit(appDir, app.base, ['--server-fn-base', '/api/fn', '--errors', 'warn']);
+  assert.equal(base.code, 2, base.stdout + base.stderr);
+  assert.match(base.stderr, /nothing was audited: no call reached Start's server-function handler/);
+  // Another build than the one the server runs: it knows none of the ids.
+  const other = fixtureBuild({
+    server: resolverModule([[defaultId('src/other.ts', 'elsewhere'), 'elsewhere_createServerFn_handler']]),
+    sources: { 'src/other.ts': '' },
+  });
+  const unknown = audit(other, app.base, ['--errors', 'warn']);
+  assert.equal(unknown.code, 2, unknown.stdout + unknown.stderr);
+  assert.match(
+    unknown.stderr,
+    /nothing was audited: the server at .* knows none of the 1 server-function ids/,
+  );
+  // A build without server functions: nothing to audit is not a pass.
+  const emptyDir = fixtureBuild({ server: resolverModule([]) });
+  const empty = audit(emptyDir, app.base, []);
+  assert.equal(empty.code, 2, empty.stdout + empty.stderr);
+  assert.match(empty.stderr, /has no server functions: nothing to audit/);
+  for (const dir of [other, emptyDir]) rmSync(dir, { recursive: true, force: true });
+});
+
+test('a URL with credentials is refused before any request, and the credentials are never printed', async () => {
+  const url = app.base.replace('http://', 'http://ci-user:s3cret-token@');
+  const r = audit(appDir, url, ['--json']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /without credentials/);
+  assert.doesNotMatch(r.stdout + r.stderr, /s3cret-token/);
+  await assert.rejects(testing.auditServerFns({ url, root: appDir }), (error) => {
+    assert.ok(error instanceof TypeError);
+    assert.doesNotMatch(error.message, /s3cret-token/);
+    return true;
+  });
 });

@@ -1,0 +1,59 @@
+// The app's settings, from the environment. Server only (*.server.ts: Start refuses to put it in a
+// client bundle).
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export interface Settings {
+  /** Users, revocations, tokens, the mail file, the generated secret: one folder, mode 0700. */
+  dataDir: string;
+  /** The origin of links in e-mails: configuration, never the request's Host header. */
+  appUrl: string;
+  /** CIDRs of the proxies in front of the app (comma-separated TRUST_PROXY); empty: none. */
+  trustProxy: string[];
+  /** How recent a sign-in must be to change the password (step-up), in seconds. */
+  stepUpSeconds: number;
+  sessionSecret: string;
+}
+
+let cached: Settings | undefined;
+
+export function settings(): Settings {
+  if (cached !== undefined) return cached;
+  const dataDir = resolve(process.env.DATA_DIR ?? '.data');
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const stepUpSeconds = Number(process.env.STEP_UP_SECONDS ?? 300);
+  if (!Number.isFinite(stepUpSeconds) || stepUpSeconds <= 0) {
+    throw new RangeError(`STEP_UP_SECONDS must be a positive number of seconds`);
+  }
+  cached = {
+    dataDir,
+    appUrl: process.env.APP_URL ?? `http://localhost:${process.env.PORT ?? 3000}`,
+    trustProxy: (process.env.TRUST_PROXY ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+    stepUpSeconds,
+    sessionSecret: process.env.SESSION_SECRET ?? localSecret(join(dataDir, 'session-secret')),
+  };
+  return cached;
+}
+
+// Without SESSION_SECRET, a random 256-bit secret made once and kept in the data folder (0600), so
+// sessions survive a restart. A deployment sets SESSION_SECRET from its secret store instead.
+function localSecret(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const secret = randomBytes(32).toString('base64url');
+  try {
+    writeFileSync(path, secret + '\n', { mode: 0o600, flag: 'wx' });
+    return secret;
+  } catch (error) {
+    // Another process made it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(path, 'utf8').trim();
+    throw error;
+  }
+}

@@ -1,0 +1,462 @@
+// The example app over HTTP, its production build on a loopback port: what an attacker can do with
+// curl. Every protected server function refuses a direct call without a valid session; CSRF,
+// rate limits behind a trusted proxy, sign-out that holds across a restart, the step-up, and the
+// answers that must not tell whether an address has an account.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { appDir, core, demoAccounts, mails, mintCookie, startApp, waitForMail } from './app.mjs';
+import { FUNCTIONS, SAMPLE } from './functions.mjs';
+
+const { isStartGuardError } = core;
+
+let app;
+let ada; // admin
+let ben; // member
+let clients = 0;
+/** A virtual client: its own forwarded address, so tests never share a rate-limit bucket. */
+const newClient = () => `198.51.100.${++clients}`;
+
+before(async () => {
+  // 127.0.0.1 (the test itself) is the trusted proxy; X-Forwarded-For names each virtual client.
+  app = await startApp({ env: { TRUST_PROXY: '127.0.0.1' } });
+  [ada, ben] = demoAccounts(app.dataDir);
+});
+after(() => app?.stop());
+
+function assertRefused(r, status, code) {
+  assert.equal(r.status, status, r.text);
+  assert.equal(r.headers.get('x-start-guard-error'), code, r.text);
+  assert.ok(isStartGuardError(r.body?.error, code), r.text);
+  assert.ok(!('result' in r.body), r.text);
+}
+
+async function userIdOf(cookie) {
+  const r = await app.call('getSession', { cookie });
+  assert.equal(r.status, 200, r.text);
+  return r.body.result.session.userId;
+}
+
+describe('direct calls', () => {
+  test('the table above lists every server function of the build', () => {
+    assert.deepEqual(Object.keys(app.ids).sort(), Object.keys(FUNCTIONS).sort());
+  });
+
+  test('every protected function called without a cookie: 401 and no data', async () => {
+    for (const [name, { method, public: open }] of Object.entries(FUNCTIONS)) {
+      if (open) continue;
+      const r = await app.call(name, { method, data: SAMPLE[name] });
+      assertRefused(r, 401, 'ERR_UNAUTHENTICATED');
+      assert.doesNotMatch(r.text, /example\.com|argon2/, name);
+    }
+  });
+
+  test('a tampered, foreign, idle-expired or past-deadline cookie: 401', async () => {
+    const good = await app.signIn(ben.email, ben.password, { client: newClient() });
+    const userId = await userIdOf(good);
+    const tampered = good.slice(0, -4) + (good.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    const idle = mintCookie(userId, { nowMs: Date.now() - 31 * 60_000 }); // idle timeout 30 min
+    const old = mintCookie(userId, { nowMs: Date.now() - 13 * 3600_000 }); // absolute 12 h
+    const foreign = core
+      .createSessionManager({
+        secrets: 'another-secret-another-secret-0123456789',
+        revocation: core.createMemoryRevocationStore(),
+      })
+      .create(userId, {})
+      .setCookie.split(';')[0];
+    for (const cookie of [tampered, idle, old, foreign]) {
+      assertRefused(await app.call('listNotes', { cookie }), 401, 'ERR_UNAUTHENTICATED');
+      assertRefused(
+        await app.call('addNote', { method: 'POST', data: { body: 'x' }, cookie }),
+        401,
+        'ERR_UNAUTHENTICATED',
+      );
+    }
+    // The same user's valid cookie still works: the refusals above were the cookies'.
+    const ok = await app.call('listNotes', { cookie: good });
+    assert.equal(ok.status, 200, ok.text);
+  });
+
+  test('a valid session: 200 with the data, no-store', async () => {
+    const cookie = await app.signIn(ben.email, ben.password, { client: newClient() });
+    const added = await app.call('addNote', { method: 'POST', data: { body: 'buy milk' }, cookie });
+    assert.equal(added.status, 200, added.text);
+    const r = await app.call('listNotes', { cookie });
+    assert.equal(r.status, 200, r.text);
+    assert.ok(r.body.result.some((n) => n.body === 'buy milk'));
+    assert.equal(r.headers.get('cache-control'), 'no-store');
+    const s = await app.call('getSession', { cookie });
+    assert.equal(s.body.result.user.email, ben.email);
+    assert.ok(!('passwordHash' in s.body.result.user), 'the hash never reaches the browser');
+  });
+
+  test('a foreign origin: 403 ERR_CSRF, for GET and POST, even with a valid cookie', async () => {
+    const cookie = await app.signIn(ben.email, ben.password, { client: newClient() });
+    for (const origin of ['https://evil.example', 'null']) {
+      assertRefused(await app.call('listNotes', { cookie, origin }), 403, 'ERR_CSRF');
+      assertRefused(
+        await app.call('addNote', { method: 'POST', data: { body: 'csrf' }, cookie, origin }),
+        403,
+        'ERR_CSRF',
+      );
+    }
+    assertRefused(
+      await app.call('addNote', {
+        method: 'POST',
+        data: { body: 'csrf' },
+        cookie,
+        origin: null,
+        headers: { 'sec-fetch-site': 'cross-site' },
+      }),
+      403,
+      'ERR_CSRF',
+    );
+    // A forged sign-in is refused too (login CSRF).
+    assertRefused(
+      await app.call('signIn', {
+        method: 'POST',
+        data: { email: ben.email, password: ben.password },
+        origin: 'https://evil.example',
+      }),
+      403,
+      'ERR_CSRF',
+    );
+    const notes = (await app.call('listNotes', { cookie })).body.result;
+    assert.ok(!notes.some((n) => n.body === 'csrf'));
+  });
+
+  test('admin only: a member gets 403 ERR_FORBIDDEN, an admin the list', async () => {
+    const member = await app.signIn(ben.email, ben.password, { client: newClient() });
+    assertRefused(await app.call('adminOverview', { cookie: member }), 403, 'ERR_FORBIDDEN');
+    const admin = await app.signIn(ada.email, ada.password, { client: newClient() });
+    const r = await app.call('adminOverview', { cookie: admin });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.body.result.map((u) => u.email).sort(), [ada.email, ben.email].sort());
+  });
+});
+
+describe('sign-in', () => {
+  test('the n+1th failed sign-in from a client: 429 with Retry-After; another client is not held', async () => {
+    const client = newClient();
+    for (let i = 0; i < 5; i++) {
+      const r = await app.call('signIn', {
+        method: 'POST',
+        data: { email: ben.email, password: `wrong-${i}` },
+        client,
+      });
+      assertRefused(r, 401, 'ERR_INVALID_CREDENTIALS');
+    }
+    const limited = await app.call('signIn', {
+      method: 'POST',
+      data: { email: ben.email, password: ben.password }, // even the right password
+      client,
+    });
+    assertRefused(limited, 429, 'ERR_RATE_LIMITED');
+    const retry = Number(limited.headers.get('retry-after'));
+    assert.ok(Number.isInteger(retry) && retry >= 1 && retry <= 60, `Retry-After: ${retry}`);
+    assert.equal(limited.cookie, null);
+    // Another client still signs in to the same account.
+    assert.ok(await app.signIn(ben.email, ben.password, { client: newClient() }));
+  });
+
+  test('an unknown address and a wrong password get the same answers, limits included', async () => {
+    const answers = [];
+    for (const email of [ben.email, 'nobody@example.com']) {
+      const client = newClient();
+      const seen = [];
+      for (let i = 0; i < 6; i++) {
+        const r = await app.call('signIn', {
+          method: 'POST',
+          data: { email, password: 'not-it-123' },
+          client,
+        });
+        seen.push([
+          r.status,
+          r.headers.get('x-start-guard-error'),
+          r.body?.error?.message.replace(/\d+ s/, 'N s'),
+        ]);
+      }
+      answers.push(seen);
+    }
+    assert.deepEqual(answers[0], answers[1]);
+    assert.equal(answers[0][5][0], 429);
+  });
+
+  test('"remember me" sets a persistent cookie; without it, a browser-session cookie', async () => {
+    const plain = await app.call('signIn', {
+      method: 'POST',
+      data: { email: ben.email, password: ben.password },
+      client: newClient(),
+    });
+    const remembered = await app.call('signIn', {
+      method: 'POST',
+      data: { email: ben.email, password: ben.password, remember: true },
+      client: newClient(),
+    });
+    const setCookie = (r) => r.headers.getSetCookie().find((c) => c.startsWith('__Host-session='));
+    assert.doesNotMatch(setCookie(plain), /Max-Age|Expires/i);
+    assert.match(setCookie(remembered), /Max-Age=\d+/i);
+    for (const c of [setCookie(plain), setCookie(remembered)]) {
+      assert.match(c, /HttpOnly/i);
+      assert.match(c, /Secure/i);
+      assert.match(c, /SameSite=Lax/i);
+      assert.match(c, /Path=\//);
+    }
+  });
+});
+
+describe('sign-out', () => {
+  test('a cookie captured before sign-out is refused, also after a server restart', async () => {
+    const captured = await app.signIn(ben.email, ben.password, { client: newClient() });
+    const other = await app.signIn(ben.email, ben.password, { client: newClient() });
+    assert.equal((await app.call('listNotes', { cookie: captured })).status, 200);
+    const out = await app.call('signOut', { method: 'POST', cookie: captured });
+    assert.equal(out.status, 200, out.text);
+    assert.match(out.headers.getSetCookie().join('\n'), /__Host-session=;/);
+    assertRefused(await app.call('listNotes', { cookie: captured }), 401, 'ERR_UNAUTHENTICATED');
+
+    // The restart reads the revocation file again: the captured cookie stays refused.
+    await app.stop({ keepData: true });
+    app = await startApp({ env: { TRUST_PROXY: '127.0.0.1' }, dataDir: app.dataDir, port: app.port });
+    assertRefused(await app.call('listNotes', { cookie: captured }), 401, 'ERR_UNAUTHENTICATED');
+    assert.equal((await app.call('listNotes', { cookie: other })).status, 200, 'other sessions go on');
+  });
+
+  test('sign out everywhere ends every session of the user, on every device', async () => {
+    const laptop = await app.signIn(ben.email, ben.password, { client: newClient() });
+    const phone = await app.signIn(ben.email, ben.password, { client: newClient() });
+    const adaCookie = await app.signIn(ada.email, ada.password, { client: newClient() });
+    const r = await app.call('signOutEverywhere', { method: 'POST', cookie: laptop });
+    assert.equal(r.status, 200, r.text);
+    assertRefused(await app.call('listNotes', { cookie: phone }), 401, 'ERR_UNAUTHENTICATED');
+    assertRefused(await app.call('listNotes', { cookie: laptop }), 401, 'ERR_UNAUTHENTICATED');
+    assert.equal(
+      (await app.call('listNotes', { cookie: adaCookie })).status,
+      200,
+      'another user is not affected',
+    );
+    assert.ok(await app.signIn(ben.email, ben.password, { client: newClient() }), 'signing in again works');
+  });
+});
+
+describe('password change', () => {
+  test('a stale session: 403 ERR_REAUTH_REQUIRED and the password stays; after the step-up it changes', async () => {
+    // A fresh user of its own, so other tests keep the demo passwords.
+    const email = `stale-${Date.now()}@example.com`;
+    const password = 'first-password-123';
+    const reg = await app.call('register', {
+      method: 'POST',
+      data: { email, name: 'Stale', password },
+      client: newClient(),
+    });
+    assert.equal(reg.status, 200, reg.text);
+    await waitForMail(app.dataDir, email, /Confirm/);
+    const fresh = await app.signIn(email, password, { client: newClient() });
+    const userId = await userIdOf(fresh);
+    // Signed in 10 minutes ago (the step-up window is 5 minutes).
+    const stale = mintCookie(userId, { authTime: Math.floor(Date.now() / 1000) - 600 });
+    const refused = await app.call('changePassword', {
+      method: 'POST',
+      data: { password: 'second-password-123' },
+      cookie: stale,
+    });
+    assertRefused(refused, 403, 'ERR_REAUTH_REQUIRED');
+    assert.match(refused.body.error.message, /sign in again/);
+    assert.ok(await app.signIn(email, password, { client: newClient() }), 'the old password still works');
+
+    // The step-up: the password again gives a fresh session (new id), which may change it.
+    const confirmed = await app.call('confirmPassword', {
+      method: 'POST',
+      data: { password },
+      cookie: stale,
+      client: newClient(),
+    });
+    assert.equal(confirmed.status, 200, confirmed.text);
+    assert.ok(confirmed.cookie && confirmed.cookie !== stale);
+    assertRefused(await app.call('listNotes', { cookie: stale }), 401, 'ERR_UNAUTHENTICATED');
+    const changed = await app.call('changePassword', {
+      method: 'POST',
+      data: { password: 'second-password-123' },
+      cookie: confirmed.cookie,
+    });
+    assert.equal(changed.status, 200, changed.text);
+    // The session moved to a new id; the one before, and every other session, are refused.
+    assert.ok(changed.cookie && changed.cookie !== confirmed.cookie);
+    assert.equal((await app.call('listNotes', { cookie: changed.cookie })).status, 200);
+    assertRefused(await app.call('listNotes', { cookie: confirmed.cookie }), 401, 'ERR_UNAUTHENTICATED');
+    assertRefused(await app.call('listNotes', { cookie: fresh }), 401, 'ERR_UNAUTHENTICATED');
+    const old = await app.call('signIn', {
+      method: 'POST',
+      data: { email, password },
+      client: newClient(),
+    });
+    assertRefused(old, 401, 'ERR_INVALID_CREDENTIALS');
+    assert.ok(await app.signIn(email, 'second-password-123', { client: newClient() }));
+  });
+
+  test('a too-short new password: 400 ERR_PASSWORD_TOO_SHORT', async () => {
+    const cookie = await app.signIn(ben.email, ben.password, { client: newClient() });
+    const r = await app.call('changePassword', { method: 'POST', data: { password: 'short' }, cookie });
+    assertRefused(r, 400, 'ERR_PASSWORD_TOO_SHORT');
+  });
+});
+
+describe('e-mail flows', () => {
+  test('register: the same answer for a new and a taken address; the mails differ', async () => {
+    const fresh = `new-${Date.now()}@example.com`;
+    const before = mails(app.dataDir).length;
+    const a = await app.call('register', {
+      method: 'POST',
+      data: { email: fresh, name: 'New', password: 'new-user-password' },
+      client: newClient(),
+    });
+    const b = await app.call('register', {
+      method: 'POST',
+      data: { email: ben.email, name: 'Impostor', password: 'new-user-password' },
+      client: newClient(),
+    });
+    assert.equal(a.status, 200, a.text);
+    assert.equal(a.status, b.status);
+    assert.equal(a.text, b.text);
+    assert.equal(a.cookie, null);
+    assert.equal(b.cookie, null);
+    const welcome = await waitForMail(app.dataDir, fresh, /Confirm your e-mail/, { after: before });
+    const notice = await waitForMail(app.dataDir, ben.email, /already have an account/, { after: before });
+    assert.equal(welcome.links.length, 1);
+    assert.match(welcome.links[0], new RegExp(`^${app.base}/verify-email\\?token=`));
+    assert.equal(notice.links.filter((l) => l.includes('token=')).length, 0);
+    // The taken address's owner keeps their password.
+    assert.ok(await app.signIn(ben.email, ben.password, { client: newClient() }));
+
+    // The link confirms the address, once.
+    const token = new URL(welcome.links[0]).searchParams.get('token');
+    const page = await app.fetch(`/verify-email?token=${token}`);
+    assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
+    const v = await app.call('verifyEmail', { method: 'POST', data: { token } });
+    assert.deepEqual(v.body.result, { verified: true });
+    const again = await app.call('verifyEmail', { method: 'POST', data: { token } });
+    assert.deepEqual(again.body.result, { verified: false });
+  });
+
+  test('forgot password: the same answer for every address; the link sets a new password and ends the old sessions', async () => {
+    const email = `reset-${Date.now()}@example.com`;
+    await app.call('register', {
+      method: 'POST',
+      data: { email, name: 'Reset', password: 'before-reset-123' },
+      client: newClient(),
+    });
+    await waitForMail(app.dataDir, email, /Confirm/);
+    const session = await app.signIn(email, 'before-reset-123', { client: newClient() });
+    const before = mails(app.dataDir).length;
+    const known = await app.call('requestPasswordReset', {
+      method: 'POST',
+      data: { email },
+      client: newClient(),
+    });
+    const unknown = await app.call('requestPasswordReset', {
+      method: 'POST',
+      data: { email: 'nobody-here@example.com' },
+      client: newClient(),
+    });
+    assert.equal(known.status, 200, known.text);
+    assert.equal(known.text, unknown.text);
+    assert.equal(known.headers.get('referrer-policy'), 'no-referrer');
+    const mail = await waitForMail(app.dataDir, email, /Reset your password/, { after: before });
+    assert.equal(
+      mails(app.dataDir)
+        .slice(before)
+        .filter((m) => m.to === 'nobody-here@example.com').length,
+      0,
+    );
+    const link = new URL(mail.links[0]);
+    assert.equal(link.origin + link.pathname, `${app.base}/reset-password`);
+    const token = link.searchParams.get('token');
+
+    const page = await app.fetch(link.pathname + link.search);
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
+    assert.match(page.text, /<meta name="referrer" content="no-referrer"/);
+
+    const done = await app.call('completePasswordReset', {
+      method: 'POST',
+      data: { token, password: 'after-reset-456' },
+    });
+    assert.deepEqual(done.body.result, true);
+    assert.equal(done.cookie, null, 'a reset signs no one in');
+    assertRefused(await app.call('listNotes', { cookie: session }), 401, 'ERR_UNAUTHENTICATED');
+    assertRefused(
+      await app.call('signIn', {
+        method: 'POST',
+        data: { email, password: 'before-reset-123' },
+        client: newClient(),
+      }),
+      401,
+      'ERR_INVALID_CREDENTIALS',
+    );
+    assert.ok(await app.signIn(email, 'after-reset-456', { client: newClient() }));
+    const replay = await app.call('completePasswordReset', {
+      method: 'POST',
+      data: { token, password: 'third-password-789' },
+    });
+    assert.deepEqual(replay.body.result, false);
+  });
+});
+
+describe('pages', () => {
+  test('a signed-in page without a session redirects to the sign-in page', async () => {
+    const r = await app.fetch('/dashboard');
+    assert.equal(r.status, 307, r.text.slice(0, 200));
+    const location = new URL(r.headers.get('location'), app.base);
+    assert.equal(location.pathname, '/login');
+    assert.equal(location.searchParams.get('returnTo'), '/dashboard');
+  });
+
+  test('with a session the page renders the user data on the server', async () => {
+    const cookie = await app.signIn(ada.email, ada.password, { client: newClient() });
+    const r = await app.fetch('/admin', { headers: { cookie } });
+    assert.equal(r.status, 200);
+    assert.match(r.text, new RegExp(ben.email.replace('.', '\\.')));
+    assert.equal(r.headers.get('cache-control'), 'no-store');
+    const member = await app.signIn(ben.email, ben.password, { client: newClient() });
+    const refused = await app.fetch('/admin', { headers: { cookie: member } });
+    assert.match(refused.text, /admins only/);
+    assert.doesNotMatch(refused.text, new RegExp(ada.email.replace('.', '\\.') + '</td>'));
+  });
+});
+
+describe('exposure audit', () => {
+  const cli = () => join(appDir, 'node_modules/start-guard/dist/testing/cli.js');
+  const audit = (args) =>
+    spawnSync(process.execPath, [cli(), 'audit', app.base, '--json', ...args], {
+      cwd: appDir,
+      encoding: 'utf8',
+    });
+
+  test('npx start-guard audit passes with the public list of src/start.ts; every other function is protected', () => {
+    const r = audit(['--public-file', 'src/public-server-fns.json']);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const report = JSON.parse(r.stdout);
+    const verdicts = Object.fromEntries(report.functions.map((f) => [f.name, f.verdict]));
+    for (const [name, { public: open }] of Object.entries(FUNCTIONS)) {
+      if (!open) assert.equal(verdicts[name], 'protected', name);
+    }
+  });
+
+  test('and fails, naming it, when a public function is left off the list', () => {
+    const list = JSON.parse(readFileSync(join(appDir, 'src/public-server-fns.json'), 'utf8'));
+    const args = list.filter((e) => !e.endsWith('#getSession')).flatMap((e) => ['--public', e]);
+    const r = audit(args);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    const report = JSON.parse(r.stdout);
+    const getSession = report.functions.find((f) => f.name === 'getSession');
+    // It answers anyone from the app's origin (curl); the CSRF check only stops other sites.
+    assert.equal(getSession.verdict, 'csrf-only');
+    assert.equal(getSession.exposed, true);
+    assert.deepEqual(
+      report.functions.filter((f) => f.exposed).map((f) => f.name),
+      ['getSession'],
+    );
+  });
+});
