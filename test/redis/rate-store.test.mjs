@@ -126,6 +126,63 @@ describe('the script', () => {
       assert.equal(rateResult(reply, 1, bucket), null);
   });
 
+  // Redis TIME stepping back (an NTP step, a failover to a replica whose clock is behind), and a
+  // capacity lowered under one name (a rolling deploy): the bucket read back owes more than its
+  // burst. It is then a drained bucket, refilling from now, never refused for the whole step.
+  describe('a bucket never owes more than its burst', () => {
+    const I = 1e9; // 1 token a second
+    const at = (key, op, cost, capacity, s) =>
+      client.sendCommand([
+        'EVAL',
+        atTime,
+        '1',
+        key,
+        op,
+        String(cost * I),
+        String(capacity * I),
+        String(s),
+        '0',
+      ]);
+    const result = async (key, op, s, capacity = 5) =>
+      rateResult(await at(key, op, 1, capacity, s), 1, { interval: I, burst: capacity * I });
+    const T = Math.floor(Date.now() / 1000);
+
+    /** A key drained at T + 10 by a capacity-5 bucket, then read with TIME an hour behind. */
+    async function drainedThenStepped() {
+      const key = `{back}:${name()}`;
+      for (let n = 0; n < 5; n++) assert.equal((await result(key, 't', T + 10)).allowed, true);
+      return { key, back: T + 10 - 3600 };
+    }
+
+    test('a take after TIME stepped back an hour waits one emission interval, not the hour', async () => {
+      const { key, back } = await drainedThenStepped();
+      assert.deepEqual(await result(key, 't', back), { allowed: false, remaining: 0, retryAfterMs: 1000 });
+      // Refused takes keep refusing only until the drained bucket refills, from the step.
+      assert.equal((await result(key, 't', back + 0.5)).allowed, false);
+      assert.deepEqual(await result(key, 't', back + 1), { allowed: true, remaining: 0, retryAfterMs: 0 });
+      assert.deepEqual(await result(key, 'p', back + 60), { allowed: true, remaining: 4, retryAfterMs: 0 });
+    });
+
+    test('a peek after the step answers the same, and the bucket refills from the step', async () => {
+      const { key, back } = await drainedThenStepped();
+      assert.deepEqual(await result(key, 'p', back), { allowed: false, remaining: 0, retryAfterMs: 1000 });
+      assert.deepEqual(await result(key, 'p', back + 3), { allowed: true, remaining: 2, retryAfterMs: 0 });
+    });
+
+    test('a refund after the step gives its token back from a drained bucket', async () => {
+      const { key, back } = await drainedThenStepped();
+      assert.equal(await at(key, 'r', 1, 5, back), 4 * I);
+      assert.deepEqual(await result(key, 't', back), { allowed: true, remaining: 0, retryAfterMs: 0 });
+    });
+
+    test('a capacity lowered under one name (100 to 5) reads the key as drained, not 96 s behind', async () => {
+      const key = `{lowered}:${name()}`;
+      for (let n = 0; n < 100; n++) await at(key, 't', 1, 100, T);
+      assert.deepEqual(await result(key, 't', T), { allowed: false, remaining: 0, retryAfterMs: 1000 });
+      assert.deepEqual(await result(key, 't', T + 1), { allowed: true, remaining: 0, retryAfterMs: 0 });
+    });
+  });
+
   /** The bucket's TAT in nanoseconds: two little-endian doubles (a TIME second, nanoseconds past it). */
   async function tatOf(key) {
     const raw = await client.sendCommand(['GET', key], { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } });
@@ -172,6 +229,30 @@ describe('the script', () => {
       const tat = await tatOf(key);
       const expiresAtMs = BigInt(await client.sendCommand(['PEXPIRETIME', key]));
       assert.ok(expiresAtMs * 1_000_000n >= tat, `take ${n}: expires at ${expiresAtMs} ms, TAT ${tat} ns`);
+      await client.del(key);
+    }
+  });
+
+  test('the production script clamps a TAT an hour ahead of its TIME, and writes the clamped one back', async () => {
+    const store = createRedisRateLimitStore({ client, prefix: 'ahead:' });
+    const l = createRateLimiter({ name: 'a', store, capacity: 3, refillPerSecond: 2 });
+    for (const op of ['take', 'peek']) {
+      await l.take('k');
+      const [key] = await client.keys('ahead:rl:a:*');
+      // The TAT as a clock an hour ahead (the primary before a failover, say) wrote it.
+      const [s, us] = (await client.time()).map(Number);
+      const ahead = Buffer.alloc(16);
+      ahead.writeDoubleLE(s + 3600, 0);
+      ahead.writeDoubleLE(us * 1000, 8);
+      await client.set(key, ahead);
+      const r = await l[op]('k');
+      assert.equal(r.allowed, false, op);
+      assert.ok(r.retryAfterMs > 0 && r.retryAfterMs <= 500, `${op}: ${r.retryAfterMs} ms`);
+      const ttl = await client.pTTL(key);
+      assert.ok(
+        ttl > 1000 && ttl <= 1502,
+        `${op}: the key expires when the drained bucket is full (${ttl} ms)`,
+      );
       await client.del(key);
     }
   });
