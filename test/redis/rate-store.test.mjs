@@ -3,6 +3,7 @@
 // recovery, options.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { RESP_TYPES } from 'redis';
@@ -216,6 +217,30 @@ describe('the script', () => {
     // A peek or a refused take writes nothing.
     await l.peek('bob');
     assert.equal((await client.keys('layout:*')).length, 0);
+  });
+
+  test('keys that differ only by a lone surrogate are distinct buckets, as in the native table', async () => {
+    const store = createRedisRateLimitStore({ client, prefix: 'utf16:' });
+    const l = createRateLimiter({ name: 'u', store, capacity: 2, refillPerSecond: 0.01 });
+    const native = createRateLimiter({ capacity: 2, refillPerSecond: 0.01 });
+    // UTF-8 would make each of these U+FFFD: one bucket for all of them.
+    const keys = [
+      'name\uFFFD',
+      'name\uD800',
+      'name\uDC00',
+      'name\uDBFF',
+      '\uDC00\u0080',
+      '\u0000\u0700\u0000',
+    ];
+    for (const k of keys) {
+      assert.deepEqual(await l.take(k, 2), native.takeSync(k, 2), JSON.stringify(k));
+      assert.equal((await l.take(k)).allowed, false);
+    }
+    assert.equal((await client.keys('utf16:*')).length, keys.length);
+    // A well-formed key keeps the digest it had (SHA-256 of its UTF-8): existing buckets stay.
+    await l.take('alice@example.com');
+    const digest = createHash('sha256').update('alice@example.com').digest('base64url').slice(0, 22);
+    assert.equal(await client.exists(`utf16:rl:u:${digest}`), 1);
   });
 
   test('a bucket key never expires before its TAT (Redis’s millisecond expiry against its TIME)', async () => {
