@@ -315,6 +315,34 @@ describe('options and errors', () => {
     assert.equal(createRedisRateLimitStore({ client, onUnavailable: 'deny' }).onUnavailable, 'deny');
   });
 
+  test('called directly, the store checks its arguments as the limiter does, and rejects rather than throws', async () => {
+    const store = createRedisRateLimitStore({ client, prefix: 'direct:' });
+    const P = { name: 'd', capacity: 3, refillPerSecond: 1 };
+    const call = (method, ...args) => {
+      let p;
+      assert.doesNotThrow(() => (p = store[method](...args)), method);
+      assert.ok(p instanceof Promise, method);
+      return p;
+    };
+    for (const method of ['take', 'peek', 'refund']) {
+      for (const cost of [-3, 0, 0.5, Number.NaN, 4, Infinity]) {
+        await assert.rejects(call(method, 'k', cost, P), { code: 'ERR_OUT_OF_RANGE', message: /"cost"/ });
+      }
+      await assert.rejects(call(method, 'k', '1', P), { code: 'ERR_INVALID_ARG_TYPE', message: /"cost"/ });
+      await assert.rejects(call(method, 42, 1, P), { code: 'ERR_INVALID_ARG_TYPE', message: /"key"/ });
+      await assert.rejects(call(method, 'k', 1, { ...P, capacity: Number.NaN }), {
+        code: 'ERR_OUT_OF_RANGE',
+        message: /"params.capacity"/,
+      });
+      await assert.rejects(call(method, 'k', 1, null), { code: 'ERR_INVALID_ARG_TYPE', message: /"params"/ });
+      await assert.rejects(call(method, 'k', 1, { ...P, name: 'n\uD800' }), { message: /"params.name"/ });
+    }
+    await assert.rejects(call('reset', 42, P), { code: 'ERR_INVALID_ARG_TYPE', message: /"key"/ });
+    // Nothing reached Redis, and the bucket is intact: a full take of 3 still passes.
+    assert.equal((await client.keys('direct:*')).length, 0);
+    assert.deepEqual(await store.take('k', 3, P), { allowed: true, remaining: 0, retryAfterMs: 0 });
+  });
+
   test('a wrong type at the bucket key is an error reply for the caller, not an outage', async () => {
     const store = createRedisRateLimitStore({ client, prefix: 'wrongtype:' });
     const l = createRateLimiter({ name: 'n', store, capacity: 2, refillPerSecond: 1 });
