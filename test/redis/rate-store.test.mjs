@@ -343,6 +343,34 @@ describe('options and errors', () => {
     assert.deepEqual(await store.take('k', 3, P), { allowed: true, remaining: 0, retryAfterMs: 0 });
   });
 
+  test('a second limiter of one name with other settings is refused, on any store, as in the native table', () => {
+    const store = createRedisRateLimitStore({ client });
+    const n = name();
+    const first = createRateLimiter({ name: n, store, capacity: 100, refillPerSecond: 10 });
+    // Another instance of the same limiter (a second loginLimits, a module loaded twice) is fine.
+    createRateLimiter({ name: n, store, capacity: 100, refillPerSecond: 10 });
+    const refused = (e) =>
+      isStartGuardError(e, 'ERR_INVALID_OPTION') &&
+      e.message.includes(`"${n}" already exists`) &&
+      e.message.includes('capacity 100') &&
+      !e.message.includes('store unavailable');
+    assert.throws(() => createRateLimiter({ name: n, store, capacity: 5, refillPerSecond: 1 }), refused);
+    assert.throws(() => createRateLimiter({ name: n, store, capacity: 100, refillPerSecond: 1 }), refused);
+    assert.throws(
+      () => createRateLimiter({ name: n, store, capacity: 100, refillPerSecond: 10, maxKeys: 10 }),
+      refused,
+    );
+    // Per process, as the native registry: another store (another prefix) is refused as well.
+    const other = createRedisRateLimitStore({ client, prefix: 'other:' });
+    assert.throws(
+      () => createRateLimiter({ name: n, store: other, capacity: 5, refillPerSecond: 1 }),
+      refused,
+    );
+    // A limiter of that name without a store has buckets of its own: no conflict.
+    createRateLimiter({ name: n, capacity: 5, refillPerSecond: 1 }).takeSync('k');
+    assert.equal(first.name, n);
+  });
+
   test('a wrong type at the bucket key is an error reply for the caller, not an outage', async () => {
     const store = createRedisRateLimitStore({ client, prefix: 'wrongtype:' });
     const l = createRateLimiter({ name: 'n', store, capacity: 2, refillPerSecond: 1 });
