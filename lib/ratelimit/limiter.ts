@@ -11,8 +11,8 @@ export interface RateLimiterOptions {
   /**
    * Limiters of one name share their buckets across the process's worker_threads (and one
    * name's settings must agree: another capacity, rate or maxKeys under it is an error).
-   * Required with a `store`, which keeps each name's buckets apart. Without a name, the limiter
-   * has buckets of its own.
+   * Required with a `store`, which keeps each name's buckets apart (the settings must agree
+   * there too, process-wide). Without a name, the limiter has buckets of its own.
    */
   name?: string;
   /** Tokens a full bucket holds: the burst a key may spend at once. */
@@ -84,12 +84,14 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   let lastStoreNotice = -Infinity;
 
   // The in-process table: the limiter's own, or, with a store, the fallback of the 'local'
-  // policy, opened on first need (under its own name, so it never mixes with a store-less
-  // limiter of the same name).
-  let local: LocalBuckets | undefined =
-    store === undefined ? new LocalBuckets(name ?? null, capacity, refillPerSecond, maxKeys) : undefined;
-  const localTable = (): LocalBuckets =>
-    local ?? (local = new LocalBuckets(`${name} (store unavailable)`, capacity, refillPerSecond, maxKeys));
+  // policy (under its own name, so it never mixes with a store-less limiter of the same name).
+  // The fallback is opened now: the native registry then refuses a second store-backed limiter
+  // of this name with other settings, process-wide as for store-less ones (both would share the
+  // store's buckets), here rather than at the first outage.
+  const local: LocalBuckets =
+    store === undefined
+      ? new LocalBuckets(name ?? null, capacity, refillPerSecond, maxKeys)
+      : openFallback(name as string, capacity, refillPerSecond, maxKeys);
 
   function noticeRefusal(result: RateLimitResult, table: LocalBuckets | undefined): void {
     if (onEvent === undefined) return;
@@ -104,7 +106,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   }
 
   function localTake(key: string, cost: number): RateLimitResult {
-    const table = localTable();
+    const table = local;
     const result = table.take(key, cost);
     if (!result.allowed) noticeRefusal(result, table);
     return result;
@@ -163,31 +165,54 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     async peek(key: string, cost: number = 1): Promise<RateLimitResult> {
       checkKey(key);
       checkCost(cost, capacity);
-      if (store === undefined) return localTable().peek(key, cost);
+      if (store === undefined) return local.peek(key, cost);
       try {
         return storeAnswer(await within(deadlineMs, store.peek(key, cost, params)));
       } catch (error) {
-        return unavailable(error, () => localTable().peek(key, cost), cost);
+        return unavailable(error, () => local.peek(key, cost), cost);
       }
     },
     async refund(key: string, cost: number = 1): Promise<void> {
       checkKey(key);
       checkCost(cost, capacity);
-      if (store === undefined) return localTable().refund(key, cost);
+      if (store === undefined) return local.refund(key, cost);
       try {
         await within(deadlineMs, store.refund(key, cost, params));
       } catch (error) {
         // A refund follows a success (a sign-in that worked): an outage must not fail it.
-        unavailable(error, () => (localTable().refund(key, cost), ALLOWED), cost);
+        unavailable(error, () => (local.refund(key, cost), ALLOWED), cost);
       }
     },
     async reset(key: string): Promise<void> {
       checkKey(key);
       // The fallback table may hold the key too (it answered during an outage).
-      local?.reset(key);
+      local.reset(key);
       if (store !== undefined) await within(deadlineMs, store.reset(key, params));
     },
   };
+}
+
+/** The fallback table of a store-backed limiter, refused as the native registry refuses. */
+function openFallback(
+  name: string,
+  capacity: number,
+  refillPerSecond: number,
+  maxKeys: number,
+): LocalBuckets {
+  const tableName = `${name} (store unavailable)`;
+  try {
+    return new LocalBuckets(tableName, capacity, refillPerSecond, maxKeys);
+  } catch (error) {
+    if (!isStartGuardError(error, 'ERR_INVALID_OPTION')) throw error;
+    // The registry's message names the fallback table: name the limiter, and say why it matters.
+    throw new StartGuardError(
+      'ERR_INVALID_OPTION',
+      error.message
+        .replace(`"${tableName}"`, `"${name}"`)
+        .replace('already exists in this process with ', 'already exists in this process on a store with ')
+        .replace('share their buckets', "share the store's buckets"),
+    );
+  }
 }
 
 const ALLOWED: RateLimitResult = Object.freeze({ allowed: true, remaining: 0, retryAfterMs: 0 });

@@ -55,7 +55,7 @@ export interface RedisLinkOptions {
 
 /** One call in flight: settled by its reply, or by the watchdog at its deadline. */
 interface Pending {
-  /** When it was sent (Date.now()). */
+  /** When it was sent (performance.now(), like every time in the link). */
   readonly sentAt: number;
   readonly deadline: number;
   done: boolean;
@@ -83,6 +83,8 @@ export class RedisLink {
   // A timer per call (set, then cleared by its reply) cost more than the rest of the link; this
   // one is set when a call's deadline is earlier than any armed, and otherwise fires at most once
   // per `timeoutMs`. Replies come in order on a connection, so settled calls leave from the head.
+  // Every time here is performance.now(): a wall-clock step (NTP, a VM resumed) must neither
+  // stretch a deadline on a hung Redis nor cut one short.
   #first: Pending | undefined;
   #last: Pending | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -107,7 +109,7 @@ export class RedisLink {
 
   /**
    * Sends one command and answers its reply, or rejects within `timeoutMs` of now (or by
-   * `deadline`): ERR_STORE_UNAVAILABLE when Redis is down, slow or refusing for an operational
+   * `deadline`, a performance.now() time): ERR_STORE_UNAVAILABLE when Redis is down, slow or refusing for an operational
    * reason; any other error reply as it is.
    */
   call(args: ReadonlyArray<string>, deadline?: number): Promise<unknown> {
@@ -131,7 +133,7 @@ export class RedisLink {
     if (!this.#cluster) return this.#settle(['MGET', ...keys], undefined, deadline) as Promise<unknown[]>;
     const refused = this.#refusal();
     if (refused !== undefined) return refused;
-    const end = deadline ?? Date.now() + this.timeoutMs;
+    const end = deadline ?? performance.now() + this.timeoutMs;
     const replies = keys.map((key) => this.#settle(['GET', key], undefined, end));
     // A reply that fails after another already did must not become an unhandled rejection.
     for (const r of replies) r.catch(() => {});
@@ -152,7 +154,7 @@ export class RedisLink {
   ): Promise<unknown> {
     const refused = this.#refusal();
     if (refused !== undefined) return refused;
-    const now = Date.now();
+    const now = performance.now();
     const end = deadline ?? now + this.timeoutMs;
     return new Promise((resolve, reject) => {
       const p: Pending = { sentAt: now, deadline: end, done: false, reject, next: undefined };
@@ -204,9 +206,10 @@ export class RedisLink {
    */
   #queueTimeout(end: number): { timeout: number } {
     const oldest = this.#first;
-    const now = Date.now();
+    const now = performance.now();
     if (oldest === undefined || now - oldest.sentAt < QUEUE_GUARD_MS) return NO_QUEUE_TIMEOUT;
-    return { timeout: Math.max(1, end - now) };
+    // Whole milliseconds: node-redis passes it to AbortSignal.timeout, which refuses a fraction.
+    return { timeout: Math.max(1, Math.ceil(end - now)) };
   }
 
   #watch(p: Pending): void {
@@ -227,7 +230,7 @@ export class RedisLink {
   #arm(at: number): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timerAt = at;
-    this.#timer = setTimeout(this.#sweep, Math.max(1, at - Date.now()));
+    this.#timer = setTimeout(this.#sweep, Math.max(1, at - performance.now()));
     // The socket of a call in flight keeps the process alive, not the watchdog.
     this.#timer.unref();
   }
@@ -236,7 +239,7 @@ export class RedisLink {
   readonly #sweep = (): void => {
     this.#timer = undefined;
     this.#timerAt = Infinity;
-    const now = Date.now();
+    const now = performance.now();
     let next = Infinity;
     let first: Pending | undefined;
     let last: Pending | undefined;
@@ -260,10 +263,14 @@ export class RedisLink {
 
   /** Reports an outage to the store's onEvent (throttled); never the error's text. */
   notice(reason: string): void {
-    const at = Date.now();
-    if (at - this.#lastNotice < NOTICE_INTERVAL_MS) return;
-    this.#lastNotice = at;
-    emit(this.#onEvent, { type: 'store.unavailable', at, reason: `redis ${this.#label}: ${reason}` });
+    const t = performance.now();
+    if (t - this.#lastNotice < NOTICE_INTERVAL_MS) return;
+    this.#lastNotice = t;
+    emit(this.#onEvent, {
+      type: 'store.unavailable',
+      at: Date.now(),
+      reason: `redis ${this.#label}: ${reason}`,
+    });
   }
 
   /** Stops listening to the client (which stays the application's to close); later calls reject. */

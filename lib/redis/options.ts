@@ -10,7 +10,10 @@ export interface RedisStoreOptions {
    * from `redis` >= 5); it stays yours to close.
    */
   client: RedisClientLike | RedisClusterLike;
-  /** Prepended to every key (default `'start-guard:'`). */
+  /**
+   * Prepended to every key (default `'start-guard:'`). Give each app and environment its own
+   * (`'myapp:prod:'`): stores that share a prefix share their buckets and revocations.
+   */
   prefix?: string;
   /**
    * The longest a call waits for Redis (default 250 ms), after which it rejects with

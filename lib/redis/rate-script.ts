@@ -25,16 +25,24 @@
 // integer while under 2^53 ns, and the nanosecond TAT (~1.8e18) is never formed as one number.
 // The expiry is `owed / 1e6 + 2` ms, truncated (%d): at least a millisecond past the TAT even when
 // Redis's millisecond clock is a little behind its TIME, so a bucket is never forgotten early.
+//
+// A bucket never owes more than its burst: TIME stepping back (an NTP step, a failover to a replica
+// whose clock is behind) leaves TATs further ahead than a drained bucket's, and a capacity lowered
+// under one name (a rolling deploy) leaves the old, longer ones. Read as they are, they would
+// refuse every recently used key for the whole step; owed is clamped to the burst (the bucket is
+// drained, and refills from now), and the clamped TAT is written back even by a peek or a refused
+// take, so the bucket refills from the step rather than from its old TAT.
 export const RATE_SCRIPT = `
 local t = redis.call('TIME')
 local v = redis.call('GET', KEYS[1])
-local owed = 0
+local burst = tonumber(ARGV[3])
+local owed, write = 0, false
 if v then
   local s, ns = struct.unpack('<dd', v)
   owed = (s - t[1]) * 1e9 + (ns - t[2] * 1000)
-  if owed < 0 then owed = 0 end
+  if owed < 0 then owed = 0 elseif owed > burst then owed, write = burst, true end
 end
-local op = ARGV[1]
+local op, reply = ARGV[1], 0
 if op == 'r' then
   if owed == 0 then return 0 end
   owed = owed - ARGV[2]
@@ -42,14 +50,15 @@ if op == 'r' then
     redis.call('DEL', KEYS[1])
     return 0
   end
+  reply, write = owed, true
 else
-  local nxt = owed + ARGV[2]
-  if nxt > tonumber(ARGV[3]) then return -owed end
-  if op == 'p' then return nxt end
-  owed = nxt
+  reply = owed + ARGV[2]
+  if reply > burst then reply = -owed elseif op == 't' then owed, write = reply, true end
 end
-redis.call('SET', KEYS[1], struct.pack('<dd', t[1], t[2] * 1000 + owed), 'PX', string.format('%d', owed / 1e6 + 2))
-return owed
+if write then
+  redis.call('SET', KEYS[1], struct.pack('<dd', t[1], t[2] * 1000 + owed), 'PX', string.format('%d', owed / 1e6 + 2))
+end
+return reply
 `;
 
 /** The script's numbers for one limiter: what rateResult needs too. */

@@ -2,7 +2,7 @@
 // one limit holds across every instance of an app. The limiter applies `onUnavailable` when a
 // call rejects with ERR_STORE_UNAVAILABLE.
 import { StartGuardError, invalidArg } from '../errors';
-import { checkCapacity, checkRefill } from '../ratelimit/args';
+import { checkCapacity, checkCost, checkKey, checkName, checkRefill } from '../ratelimit/args';
 import type { RateLimitParams, RateLimitResult, RateLimitStore, UnavailablePolicy } from '../ratelimit/types';
 import { RedisLink } from './client';
 import { digest } from './keys';
@@ -32,6 +32,7 @@ const script = new RedisScript(RATE_SCRIPT);
 /** What the script needs of a limiter's params, derived once per limiter. */
 interface Bucket extends RateBucket {
   keyPrefix: string;
+  capacity: number;
   /** The burst as the script's decimal argument (the same double as `burst`). */
   burstArg: string;
   /** cost × interval for a take of 1, the usual cost, as the script's argument. */
@@ -67,8 +68,26 @@ export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): 
     ]);
   }
 
-  function answer(op: string, key: string, cost: number, params: RateLimitParams): Promise<RateLimitResult> {
+  /**
+   * The bucket of `params` once the call's arguments are checked as the limiter checks them (a
+   * store may be called directly): a TypeError or RangeError naming the argument, never a Redis
+   * error or a bucket gone negative.
+   */
+  function checked(key: unknown, cost: unknown, params: RateLimitParams): Bucket {
+    checkKey(key);
     const b = bucket(params);
+    if (cost !== 1) checkCost(cost, b.capacity);
+    return b;
+  }
+
+  function answer(op: string, key: string, cost: number, params: RateLimitParams): Promise<RateLimitResult> {
+    let b: Bucket;
+    try {
+      b = checked(key, cost, params);
+    } catch (error) {
+      // A promise-returning method rejects; it never throws.
+      return Promise.reject(error);
+    }
     return run(op, key, cost, b).then((reply) => {
       const result = rateResult(reply, cost, b);
       if (result === null) {
@@ -91,9 +110,10 @@ export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): 
       return answer('p', key, cost, params);
     },
     async refund(key, cost, params) {
-      await run('r', key, cost, bucket(params));
+      await run('r', key, cost, checked(key, cost, params));
     },
     async reset(key, params) {
+      checkKey(key);
       await link.call(['DEL', bucket(params).keyPrefix + digest(key)]);
     },
     async close() {
@@ -107,8 +127,9 @@ export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): 
 // is capacity × interval (exact below 2^53 ns; the nearest double beyond, in the script and here).
 function deriveBucket(prefix: string, params: RateLimitParams): Bucket {
   if (typeof params !== 'object' || params === null) invalidArg('params', 'the limiter params', params);
-  if (typeof params.name !== 'string' || params.name.length === 0)
-    invalidArg('params.name', 'a non-empty string', params.name);
+  // As the limiter's: a name with a lone surrogate would reach Redis as U+FFFD, another's key.
+  if (params.name === undefined) invalidArg('params.name', 'a non-empty string', params.name);
+  checkName('params.name', params.name);
   const capacity = checkCapacity('params.capacity', params.capacity);
   const refill = checkRefill('params.refillPerSecond', params.refillPerSecond, capacity);
   const exact = 1e9 / refill;
@@ -117,6 +138,7 @@ function deriveBucket(prefix: string, params: RateLimitParams): Bucket {
   const burst = Number(BigInt(capacity) * BigInt(interval));
   return {
     keyPrefix: `${prefix}rl:${params.name}:`,
+    capacity,
     interval,
     burst,
     burstArg: String(burst),

@@ -64,6 +64,36 @@ test('calls started at different moments on a hung Redis each reject at their ow
   assert.equal(typeof (await store.peek('k', 1, params)).remaining, 'number');
 });
 
+test('a wall clock stepping back (NTP, a VM resumed) does not stretch a call on a hung Redis', async () => {
+  const store = createRedisRateLimitStore({ client, timeoutMs: TIMEOUT_MS });
+  const revocation = createRedisRevocationStore({ client, timeoutMs: TIMEOUT_MS });
+  const s = { id: 'wall', userId: 'u', createdAtMs: Date.now() };
+  assert.equal(await revocation.isRevoked(s), false);
+  const realNow = Date.now;
+  let shift = 0;
+  Date.now = () => realNow() + shift;
+  redis.pause();
+  try {
+    const t0 = performance.now();
+    const timed = (p) =>
+      p.then(
+        () => ({ ms: performance.now() - t0 }),
+        (error) => ({ error, ms: performance.now() - t0 }),
+      );
+    // isRevoked has no limiter's timer around it: the link's deadline is all there is.
+    const calls = [timed(revocation.isRevoked(s)), timed(store.take('wall', 1, params))];
+    shift = -5000; // the wall clock steps back 5 s while both wait
+    for (const r of await Promise.all(calls)) {
+      assert.ok(isStartGuardError(r.error, 'ERR_STORE_UNAVAILABLE'), String(r.error));
+      assert.ok(r.ms <= TIMEOUT_MS + SLACK_MS, `answered after ${Math.round(r.ms)} ms`);
+    }
+  } finally {
+    Date.now = realNow;
+    redis.resume();
+  }
+  await ready(client);
+});
+
 test('takes a hung Redis never read are dropped at their deadline, not applied when it wakes up', async () => {
   // Its own server: paused for the whole flood. Long names make big commands, so the socket's
   // buffers fill after a few thousand; the rest wait in node-redis's queue, unsent.

@@ -3,6 +3,7 @@
 // recovery, options.
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { RESP_TYPES } from 'redis';
@@ -126,6 +127,63 @@ describe('the script', () => {
       assert.equal(rateResult(reply, 1, bucket), null);
   });
 
+  // Redis TIME stepping back (an NTP step, a failover to a replica whose clock is behind), and a
+  // capacity lowered under one name (a rolling deploy): the bucket read back owes more than its
+  // burst. It is then a drained bucket, refilling from now, never refused for the whole step.
+  describe('a bucket never owes more than its burst', () => {
+    const I = 1e9; // 1 token a second
+    const at = (key, op, cost, capacity, s) =>
+      client.sendCommand([
+        'EVAL',
+        atTime,
+        '1',
+        key,
+        op,
+        String(cost * I),
+        String(capacity * I),
+        String(s),
+        '0',
+      ]);
+    const result = async (key, op, s, capacity = 5) =>
+      rateResult(await at(key, op, 1, capacity, s), 1, { interval: I, burst: capacity * I });
+    const T = Math.floor(Date.now() / 1000);
+
+    /** A key drained at T + 10 by a capacity-5 bucket, then read with TIME an hour behind. */
+    async function drainedThenStepped() {
+      const key = `{back}:${name()}`;
+      for (let n = 0; n < 5; n++) assert.equal((await result(key, 't', T + 10)).allowed, true);
+      return { key, back: T + 10 - 3600 };
+    }
+
+    test('a take after TIME stepped back an hour waits one emission interval, not the hour', async () => {
+      const { key, back } = await drainedThenStepped();
+      assert.deepEqual(await result(key, 't', back), { allowed: false, remaining: 0, retryAfterMs: 1000 });
+      // Refused takes keep refusing only until the drained bucket refills, from the step.
+      assert.equal((await result(key, 't', back + 0.5)).allowed, false);
+      assert.deepEqual(await result(key, 't', back + 1), { allowed: true, remaining: 0, retryAfterMs: 0 });
+      assert.deepEqual(await result(key, 'p', back + 60), { allowed: true, remaining: 4, retryAfterMs: 0 });
+    });
+
+    test('a peek after the step answers the same, and the bucket refills from the step', async () => {
+      const { key, back } = await drainedThenStepped();
+      assert.deepEqual(await result(key, 'p', back), { allowed: false, remaining: 0, retryAfterMs: 1000 });
+      assert.deepEqual(await result(key, 'p', back + 3), { allowed: true, remaining: 2, retryAfterMs: 0 });
+    });
+
+    test('a refund after the step gives its token back from a drained bucket', async () => {
+      const { key, back } = await drainedThenStepped();
+      assert.equal(await at(key, 'r', 1, 5, back), 4 * I);
+      assert.deepEqual(await result(key, 't', back), { allowed: true, remaining: 0, retryAfterMs: 0 });
+    });
+
+    test('a capacity lowered under one name (100 to 5) reads the key as drained, not 96 s behind', async () => {
+      const key = `{lowered}:${name()}`;
+      for (let n = 0; n < 100; n++) await at(key, 't', 1, 100, T);
+      assert.deepEqual(await result(key, 't', T), { allowed: false, remaining: 0, retryAfterMs: 1000 });
+      assert.deepEqual(await result(key, 't', T + 1), { allowed: true, remaining: 0, retryAfterMs: 0 });
+    });
+  });
+
   /** The bucket's TAT in nanoseconds: two little-endian doubles (a TIME second, nanoseconds past it). */
   async function tatOf(key) {
     const raw = await client.sendCommand(['GET', key], { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } });
@@ -161,6 +219,30 @@ describe('the script', () => {
     assert.equal((await client.keys('layout:*')).length, 0);
   });
 
+  test('keys that differ only by a lone surrogate are distinct buckets, as in the native table', async () => {
+    const store = createRedisRateLimitStore({ client, prefix: 'utf16:' });
+    const l = createRateLimiter({ name: 'u', store, capacity: 2, refillPerSecond: 0.01 });
+    const native = createRateLimiter({ capacity: 2, refillPerSecond: 0.01 });
+    // UTF-8 would make each of these U+FFFD: one bucket for all of them.
+    const keys = [
+      'name\uFFFD',
+      'name\uD800',
+      'name\uDC00',
+      'name\uDBFF',
+      '\uDC00\u0080',
+      '\u0000\u0700\u0000',
+    ];
+    for (const k of keys) {
+      assert.deepEqual(await l.take(k, 2), native.takeSync(k, 2), JSON.stringify(k));
+      assert.equal((await l.take(k)).allowed, false);
+    }
+    assert.equal((await client.keys('utf16:*')).length, keys.length);
+    // A well-formed key keeps the digest it had (SHA-256 of its UTF-8): existing buckets stay.
+    await l.take('alice@example.com');
+    const digest = createHash('sha256').update('alice@example.com').digest('base64url').slice(0, 22);
+    assert.equal(await client.exists(`utf16:rl:u:${digest}`), 1);
+  });
+
   test('a bucket key never expires before its TAT (Redis’s millisecond expiry against its TIME)', async () => {
     // Owed times with every sub-millisecond remainder: an expiry rounded to the millisecond from
     // a millisecond clock that is behind TIME would end some buckets before they are full.
@@ -172,6 +254,30 @@ describe('the script', () => {
       const tat = await tatOf(key);
       const expiresAtMs = BigInt(await client.sendCommand(['PEXPIRETIME', key]));
       assert.ok(expiresAtMs * 1_000_000n >= tat, `take ${n}: expires at ${expiresAtMs} ms, TAT ${tat} ns`);
+      await client.del(key);
+    }
+  });
+
+  test('the production script clamps a TAT an hour ahead of its TIME, and writes the clamped one back', async () => {
+    const store = createRedisRateLimitStore({ client, prefix: 'ahead:' });
+    const l = createRateLimiter({ name: 'a', store, capacity: 3, refillPerSecond: 2 });
+    for (const op of ['take', 'peek']) {
+      await l.take('k');
+      const [key] = await client.keys('ahead:rl:a:*');
+      // The TAT as a clock an hour ahead (the primary before a failover, say) wrote it.
+      const [s, us] = (await client.time()).map(Number);
+      const ahead = Buffer.alloc(16);
+      ahead.writeDoubleLE(s + 3600, 0);
+      ahead.writeDoubleLE(us * 1000, 8);
+      await client.set(key, ahead);
+      const r = await l[op]('k');
+      assert.equal(r.allowed, false, op);
+      assert.ok(r.retryAfterMs > 0 && r.retryAfterMs <= 500, `${op}: ${r.retryAfterMs} ms`);
+      const ttl = await client.pTTL(key);
+      assert.ok(
+        ttl > 1000 && ttl <= 1502,
+        `${op}: the key expires when the drained bucket is full (${ttl} ms)`,
+      );
       await client.del(key);
     }
   });
@@ -207,6 +313,62 @@ describe('options and errors', () => {
     });
     assert.equal(createRedisRateLimitStore({ client }).onUnavailable, 'local');
     assert.equal(createRedisRateLimitStore({ client, onUnavailable: 'deny' }).onUnavailable, 'deny');
+  });
+
+  test('called directly, the store checks its arguments as the limiter does, and rejects rather than throws', async () => {
+    const store = createRedisRateLimitStore({ client, prefix: 'direct:' });
+    const P = { name: 'd', capacity: 3, refillPerSecond: 1 };
+    const call = (method, ...args) => {
+      let p;
+      assert.doesNotThrow(() => (p = store[method](...args)), method);
+      assert.ok(p instanceof Promise, method);
+      return p;
+    };
+    for (const method of ['take', 'peek', 'refund']) {
+      for (const cost of [-3, 0, 0.5, Number.NaN, 4, Infinity]) {
+        await assert.rejects(call(method, 'k', cost, P), { code: 'ERR_OUT_OF_RANGE', message: /"cost"/ });
+      }
+      await assert.rejects(call(method, 'k', '1', P), { code: 'ERR_INVALID_ARG_TYPE', message: /"cost"/ });
+      await assert.rejects(call(method, 42, 1, P), { code: 'ERR_INVALID_ARG_TYPE', message: /"key"/ });
+      await assert.rejects(call(method, 'k', 1, { ...P, capacity: Number.NaN }), {
+        code: 'ERR_OUT_OF_RANGE',
+        message: /"params.capacity"/,
+      });
+      await assert.rejects(call(method, 'k', 1, null), { code: 'ERR_INVALID_ARG_TYPE', message: /"params"/ });
+      await assert.rejects(call(method, 'k', 1, { ...P, name: 'n\uD800' }), { message: /"params.name"/ });
+    }
+    await assert.rejects(call('reset', 42, P), { code: 'ERR_INVALID_ARG_TYPE', message: /"key"/ });
+    // Nothing reached Redis, and the bucket is intact: a full take of 3 still passes.
+    assert.equal((await client.keys('direct:*')).length, 0);
+    assert.deepEqual(await store.take('k', 3, P), { allowed: true, remaining: 0, retryAfterMs: 0 });
+  });
+
+  test('a second limiter of one name with other settings is refused, on any store, as in the native table', () => {
+    const store = createRedisRateLimitStore({ client });
+    const n = name();
+    const first = createRateLimiter({ name: n, store, capacity: 100, refillPerSecond: 10 });
+    // Another instance of the same limiter (a second loginLimits, a module loaded twice) is fine.
+    createRateLimiter({ name: n, store, capacity: 100, refillPerSecond: 10 });
+    const refused = (e) =>
+      isStartGuardError(e, 'ERR_INVALID_OPTION') &&
+      e.message.includes(`"${n}" already exists`) &&
+      e.message.includes('capacity 100') &&
+      !e.message.includes('store unavailable');
+    assert.throws(() => createRateLimiter({ name: n, store, capacity: 5, refillPerSecond: 1 }), refused);
+    assert.throws(() => createRateLimiter({ name: n, store, capacity: 100, refillPerSecond: 1 }), refused);
+    assert.throws(
+      () => createRateLimiter({ name: n, store, capacity: 100, refillPerSecond: 10, maxKeys: 10 }),
+      refused,
+    );
+    // Per process, as the native registry: another store (another prefix) is refused as well.
+    const other = createRedisRateLimitStore({ client, prefix: 'other:' });
+    assert.throws(
+      () => createRateLimiter({ name: n, store: other, capacity: 5, refillPerSecond: 1 }),
+      refused,
+    );
+    // A limiter of that name without a store has buckets of its own: no conflict.
+    createRateLimiter({ name: n, capacity: 5, refillPerSecond: 1 }).takeSync('k');
+    assert.equal(first.name, n);
   });
 
   test('a wrong type at the bucket key is an error reply for the caller, not an outage', async () => {

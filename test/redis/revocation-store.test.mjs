@@ -2,6 +2,7 @@
 // kept only as long as needed (key expiry), concurrent writers only ever extend, and the
 // failures that must never read as "not revoked".
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { createMemoryRevocationStore, isStartGuardError } from 'start-guard';
 import { createRedisRevocationStore } from 'start-guard/redis';
@@ -106,6 +107,32 @@ describe('semantics', () => {
     }
     assert.ok(revoked > 50 && revoked < 250, `both answers are exercised (${revoked} of 300 revoked)`);
   });
+});
+
+test('ids that differ only by a lone surrogate are distinct, as in the memory store; well-formed ids keep their keys', async () => {
+  const store = createRedisRevocationStore({ client, prefix: 'rv-utf16:' });
+  const model = createMemoryRevocationStore();
+  const now = Date.now();
+  const keep = nowS() + 3600;
+  for (const s of [store, model]) {
+    await s.revokeUserBefore('user\uDC00', now, keep);
+    await s.revoke('sid\uD800', keep);
+  }
+  const cases = [
+    session('s1', 'user\uDBFF', now - 1000),
+    session('s2', 'user\uFFFD', now - 1000),
+    session('s3', 'user\uDC00', now - 1000),
+    session('sid\uFFFD', 'other'),
+    session('sid\uDBFF', 'other'),
+    session('sid\uD800', 'other'),
+  ];
+  for (const s of cases) assert.equal(await store.isRevoked(s), await model.isRevoked(s), JSON.stringify(s));
+  assert.equal(await store.isRevoked(cases[2]), true);
+  assert.equal(await store.isRevoked(cases[0]), false);
+  // Well-formed ids are hashed as their UTF-8, as before: revocations already in Redis still hold.
+  await store.revoke('sid-plain', keep);
+  const digest = createHash('sha256').update('sid-plain').digest('base64url').slice(0, 22);
+  assert.equal(await client.exists(`rv-utf16:rv:id:${digest}`), 1);
 });
 
 describe('failures never read as "not revoked"', () => {
