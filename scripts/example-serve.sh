@@ -3,21 +3,24 @@
 # http://localhost:$PORT until Ctrl-C, and prints how to sign in once it answers.
 # PORT (default 3000), DATA_DIR (default examples/tanstack-start/.data), APP_URL (the origin of the
 # links in mails; default http://localhost:$PORT), SESSION_SECRET (default: one generated and kept
-# in DATA_DIR), TRUST_PROXY (CIDRs of proxies in front), STEP_UP_SECONDS (default 300).
+# in DATA_DIR), TRUST_PROXY (CIDRs of proxies in front), STEP_UP_SECONDS (default 300). EXAMPLE_DEMO=1
+# (the demo accounts and the development mailer) is set here.
 set -euo pipefail
 cd "$(dirname "$0")/../examples/tanstack-start"
 export PORT=${PORT:-3000}
 export DATA_DIR=${DATA_DIR:-$PWD/.data}
 export APP_URL=${APP_URL:-http://localhost:$PORT}
 export NODE_ENV=production
+# The demo: its accounts (passwords in DATA_DIR/demo-accounts.txt) and the development mailer.
+export EXAMPLE_DEMO=1
 if [ ! -f dist/server/server.js ]; then
   echo "example-serve: no build in $PWD/dist: run npm run demo (or bash scripts/example-app.sh examples/tanstack-start)" >&2
   exit 1
 fi
 
-# Bound to loopback only: the demo is for this machine.
-node node_modules/srvx/bin/srvx.mjs serve --prod --entry dist/server/server.js --static ../client \
-  --host localhost --port "$PORT" &
+# Bound to loopback only: the demo is for this machine. server.mjs: srvx without its access log,
+# which would print the tokens of reset and sign-up links.
+HOST=localhost node server.mjs &
 server=$!
 stop() {
   trap - INT TERM EXIT
@@ -41,7 +44,7 @@ cat <<BANNER
 
   Sign in with a demo account (e-mail, password):
 $(grep -v '^#' "$DATA_DIR/demo-accounts.txt" | sed 's/^/    /')
-  or register your own: the confirmation mail is printed below and kept in
+  or register your own: the mail with the sign-up link is printed below and kept in
   $DATA_DIR/mail.mbox (so is the link of "Forgot your password?").
 
 BANNER

@@ -1,5 +1,6 @@
 // The example app's production build (prepared by scripts/example-e2e.sh in EXAMPLE_APP_DIR),
-// served the way scripts/example-serve.sh serves it (srvx --prod, NODE_ENV=production) on a free
+// served the way scripts/example-serve.sh serves it (the example's server.mjs, NODE_ENV=production,
+// EXAMPLE_DEMO=1 unless a test says otherwise) on a free
 // loopback port with its own data folder, and called over HTTP the way a browser or an attacker
 // would. What a client needs (seroval, Start's plugins, start-guard) comes from the app's own
 // node_modules (client.mjs), so the tests see exactly what was installed from the tarball.
@@ -105,7 +106,7 @@ export function demoAccounts(dataDir) {
 /**
  * Starts the production server with a data folder of its own (or `dataDir`, to restart on the
  * same data). Resolves once the home page answers (its first request makes the demo accounts).
- * `nodeArgs` go to node (--cpu-prof); `quiet` drops srvx's line per request (benchmarks); `dir`
+ * `nodeArgs` go to node (--cpu-prof); `quiet` drops the access log (benchmarks); `dir`
  * serves another build of the example (a variant).
  */
 export async function startApp({
@@ -119,35 +120,21 @@ export async function startApp({
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'start-guard-example-'));
   const listen = port ?? (await freePort());
   const base = `http://127.0.0.1:${listen}`;
-  const child = spawn(
-    process.execPath,
-    [
-      ...nodeArgs,
-      'node_modules/srvx/bin/srvx.mjs',
-      'serve',
-      '--prod',
-      '--entry',
-      'dist/server/server.js',
-      '--static',
-      '../client',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(listen),
-    ],
-    {
-      cwd: buildDir,
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        DATA_DIR: dir,
-        APP_URL: base,
-        SESSION_SECRET: SECRET,
-        ...env,
-      },
-      stdio: ['ignore', quiet ? 'ignore' : 'pipe', 'pipe'],
+  const child = spawn(process.execPath, [...nodeArgs, 'server.mjs'], {
+    cwd: buildDir,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      EXAMPLE_DEMO: '1',
+      HOST: '127.0.0.1',
+      PORT: String(listen),
+      DATA_DIR: dir,
+      APP_URL: base,
+      SESSION_SECRET: SECRET,
+      ...env,
     },
-  );
+    stdio: ['ignore', quiet ? 'ignore' : 'pipe', 'pipe'],
+  });
   let log = '';
   child.stdout?.on('data', (chunk) => (log += chunk));
   child.stderr.on('data', (chunk) => (log += chunk));
@@ -167,9 +154,12 @@ export async function startApp({
     dataDir: dir,
     ids,
     log: () => log,
-    /** Stops the server; the data folder is kept when `keepData` (for a restart). */
-    async stop({ keepData = false } = {}) {
-      child.kill('SIGTERM');
+    /**
+     * Stops the server (SIGTERM, or `signal`: SIGKILL for a crash); the data folder is kept when
+     * `keepData` (for a restart).
+     */
+    async stop({ keepData = false, signal = 'SIGTERM' } = {}) {
+      child.kill(signal);
       await exited;
       if (!keepData && dataDir === undefined) rmSync(dir, { recursive: true, force: true });
     },
@@ -208,6 +198,25 @@ export async function startApp({
     async fetch(path, init = {}) {
       const res = await fetch(base + path, { redirect: 'manual', ...init });
       return { status: res.status, headers: res.headers, text: await res.text() };
+    },
+    /**
+     * Registers as a person does: the address, the link from the mail, then the password on the
+     * link's page (createAccount). Throws unless the account was made.
+     */
+    async createUser(email, password, { name = 'Someone', client } = {}) {
+      const before = mails(dir).length;
+      const r = await app.call('register', { method: 'POST', data: { email }, client });
+      if (r.status !== 200) throw new Error(`register failed: ${r.status} ${r.text}`);
+      const mail = await waitForMail(dir, email, /Create your account/, { after: before });
+      const token = new URL(mail.links[0]).searchParams.get('token');
+      const made = await app.call('createAccount', {
+        method: 'POST',
+        data: { token, name, password },
+        client,
+      });
+      if (made.status !== 200 || made.body?.result?.created !== true) {
+        throw new Error(`createAccount failed: ${made.status} ${made.text}`);
+      }
     },
     /** Signs in over HTTP; returns the session cookie (throws unless it worked). */
     async signIn(email, password, { remember = false, client } = {}) {

@@ -54,25 +54,27 @@ async function signIn(page, email, password, { remember = false } = {}) {
   await page.waitForURL(`${app.base}/dashboard`);
 }
 
-test('register, confirm the address, sign in, see the dashboard, change the password through the step-up, sign out, be redirected', async () => {
+test('register, choose the password on the page of the mailed link, sign in, see the dashboard, change the password through the step-up, sign out, be redirected', async () => {
   const { page, errors } = await newPage();
   const email = `ada.lovelace.${Date.now()}@example.com`;
   const first = 'analytical-engine-1843';
   const second = 'difference-engine-1822';
 
   await page.goto(`${app.base}/register`);
-  await page.fill('#register input[name=name]', 'Ada Lovelace');
   await page.fill('#register input[name=email]', email);
-  await page.fill('#register input[name=password]', first);
   await page.click('#register button[type=submit]');
   await page.waitForSelector('#check-mail');
   await shot(page, '01-registered');
 
-  const mail = await waitForMail(app.dataDir, email, /Confirm your e-mail/);
+  // No account yet: the password is chosen on the page of the mailed link.
+  const mail = await waitForMail(app.dataDir, email, /Create your account/);
   await page.goto(mail.links[0]);
-  await page.click('#verify button[type=submit]');
-  await page.waitForSelector('#verified');
-  await shot(page, '02-address-confirmed');
+  await page.fill('#create-account input[name=name]', 'Ada Lovelace');
+  await page.fill('#create-account input[name=password]', first);
+  await page.click('#create-account button[type=submit]');
+  await page.waitForURL(/\/login\?.*notice=created/);
+  await page.waitForSelector('.notice');
+  await shot(page, '02-account-created');
 
   await signIn(page, email, first);
   const signedInAt = Date.now();
@@ -120,12 +122,7 @@ test('forgot password: the link from the mail, a new password, and the session s
   const email = `grace.hopper.${Date.now()}@example.com`;
   const before = 'cobol-compiler-1959';
   const afterReset = 'harvard-mark-one-1944';
-  const reg = await app.call('register', {
-    method: 'POST',
-    data: { email, name: 'Grace', password: before },
-  });
-  assert.equal(reg.status, 200, reg.text);
-  await waitForMail(app.dataDir, email, /Confirm/);
+  await app.createUser(email, before, { name: 'Grace' });
 
   // A device signed in before the reset ("remember me": a persistent cookie).
   const old = await newPage();

@@ -2,7 +2,7 @@
 export const FUNCTIONS = {
   getSession: { method: 'GET', public: true },
   register: { method: 'POST', public: true },
-  verifyEmail: { method: 'POST', public: true },
+  createAccount: { method: 'POST', public: true },
   signIn: { method: 'POST', public: true },
   signOut: { method: 'POST', public: true },
   requestPasswordReset: { method: 'POST', public: true },

@@ -7,6 +7,7 @@ import { createAuth } from 'start-guard/start';
 import { logEvent } from './log';
 import { useRevocationStore } from './server/accounts.server';
 import { settings } from './server/config.server';
+import { checkMailer } from './server/mailer.server';
 import { users } from './server/db.server';
 import { publicUser } from './users';
 
@@ -14,6 +15,7 @@ export type SessionData = Record<string, never>;
 
 const serverSide = createServerOnlyFn(() => {
   const { dataDir, sessionSecret, trustProxy, stepUpSeconds } = settings();
+  checkMailer(); // no mailer (outside the demo): the app refuses to run
   // Revocations in an append-only file, synced before a sign-out answers: a cookie captured before
   // sign-out stays refused after a restart. (Several instances: start-guard/redis.)
   const revocation = createFileRevocationStore({ path: `${dataDir}/revocations` });

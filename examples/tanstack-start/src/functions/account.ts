@@ -3,7 +3,7 @@
 // (the double guard: removing either one still leaves the function closed).
 import { createServerFn } from '@tanstack/react-start';
 import { auth, authMiddleware, requireRecentSignIn } from '../auth';
-import { accounts, hasher, ready, register as registerAccount } from '../server/accounts.server';
+import { accounts, hasher, ready, register as registerAccount, signupId } from '../server/accounts.server';
 import { users } from '../server/db.server';
 import { limited, policyRefusal } from '../server/respond.server';
 import { fields, flag } from './input';
@@ -25,32 +25,48 @@ function signInWithPassword(identifier: string, password: string, persistent: bo
 }
 
 /**
- * Public. The answer is "check your e-mail" whether or not the address is taken: the same
- * limits, the same password hash and the same response either way; the mail differs.
+ * Public. The address only; the answer is "check your e-mail" whether or not it is taken (the same
+ * limits, the same work, the same response); the mail differs, and only a new address gets a link.
  */
 export const register = createServerFn({ method: 'POST' })
-  .validator((data: { email: string; name: string; password: string }) =>
-    fields(data, { email: 320, name: 200, password: 4096 }),
-  )
+  .validator((data: { email: string }) => fields(data, { email: 320 }))
   .handler(async ({ data }) => {
     await ready();
-    let verdict;
-    try {
-      verdict = await registerAccount(data, await auth.clientAddress());
-    } catch (error) {
-      throw policyRefusal(error);
-    }
+    const verdict = await registerAccount(data, await auth.clientAddress());
     if (!verdict.allowed) throw limited(verdict.retryAfterMs);
     return { ok: true as const };
   });
 
-/** Public. Consumes the link from the verification mail. */
-export const verifyEmail = createServerFn({ method: 'POST' })
-  .validator((data: { token: string }) => fields(data, { token: 200 }))
-  .handler(async ({ data }) => {
-    const verified = await auth.emailVerification(accounts().verification).complete(data.token);
-    if (verified === null) return { verified: false };
-    return { verified: users.markVerified(verified.userId, verified.email) };
+/**
+ * Public. The link from the sign-up mail, with the password the new user chose: the account is made
+ * now, its address verified (the link proved it is read). `link`: the link is not (or no longer)
+ * valid; `taken`: the address got an account in the meantime.
+ */
+export const createAccount = createServerFn({ method: 'POST' })
+  .validator((data: { token: string; name: string; password: string }) =>
+    fields(data, { token: 200, name: 200, password: 4096 }),
+  )
+  .handler(async ({ data }): Promise<{ created: true } | { created: false; reason: 'link' | 'taken' }> => {
+    // A cheap look first, so a made-up token costs no Argon2 hash; then the hash, whose policy
+    // refusal (a 400) leaves the link usable; then the link is used up.
+    if ((await accounts().tokens.check(data.token, { purpose: 'verify' })) === null) {
+      return { created: false, reason: 'link' };
+    }
+    let passwordHash;
+    try {
+      passwordHash = await hasher.hash(data.password);
+    } catch (error) {
+      throw policyRefusal(error);
+    }
+    const verified = await auth.emailVerification(accounts().signups).complete(data.token);
+    if (verified === null || verified.userId !== signupId(verified.email)) {
+      return { created: false, reason: 'link' };
+    }
+    const name = data.name.trim().slice(0, 80) || verified.email.split('@')[0]!;
+    const user = users.insert({ email: verified.email, name, passwordHash });
+    if (user === null) return { created: false, reason: 'taken' };
+    users.markVerified(user.id, verified.email);
+    return { created: true };
   });
 
 /**

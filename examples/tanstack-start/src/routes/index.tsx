@@ -21,8 +21,8 @@ function Home() {
       ) : (
         <p>
           <Link to="/login">Sign in</Link> with a demo account (the server printed them at start), or{' '}
-          <Link to="/register">register</Link>: the confirmation mail appears in the server's log and in{' '}
-          <code>.data/mail.mbox</code>.
+          <Link to="/register">register</Link>: the mail with your sign-up link appears in the server's log
+          and in <code>.data/mail.mbox</code>.
         </p>
       )}
     </section>

@@ -4,7 +4,7 @@ import { Field, Form } from '../components/Form';
 
 const NOTICES: Record<string, string> = {
   reset: 'Your password was changed. Sign in with the new one.',
-  verified: 'Your e-mail address is confirmed. Sign in.',
+  created: 'Your account is ready. Sign in with your new password.',
 };
 
 // Only a path of this app: a returnTo pointing elsewhere would make the sign-in page an open

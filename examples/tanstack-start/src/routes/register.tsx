@@ -28,21 +28,15 @@ function Register() {
       <h1>Register</h1>
       <Form
         id="register"
-        submit="Create account"
+        submit="Send me the link"
         onSubmit={async (v) => {
           const email = String(v.email);
-          await register({ data: { email, name: String(v.name), password: String(v.password) } });
+          await register({ data: { email } });
           setSentTo(email);
         }}
       >
-        <Field label="Name" name="name" autoComplete="name" />
+        <p>Your e-mail address: we send you a link, and you choose your password on its page.</p>
         <Field label="E-mail address" name="email" type="email" autoComplete="email" />
-        <Field
-          label="Password (at least 8 characters)"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-        />
       </Form>
     </section>
   );

@@ -1,7 +1,8 @@
-// Accounts on the server: the sign-in limits, registration, password reset and e-mail
-// verification (start-guard's flows over single-use tokens in a file store), the demo accounts,
-// and the security log. Everything is built on first use, so nothing runs at import.
-import { randomBytes } from 'node:crypto';
+// Accounts on the server: the sign-in limits, registration (an e-mail verification link that
+// leads to the page where the account is made), password reset (start-guard's flows over
+// single-use tokens in a file store), the demo accounts, and the security log. Everything is built
+// on first use, so nothing runs at import.
+import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -30,8 +31,6 @@ function build() {
     // Per (account, client): 5 failed tries, then one a minute; per account: 50, then one every
     // 5 minutes (start-guard's defaults). Only failures count.
     signInLimits: loginLimits({ onEvent: logEvent }),
-    // Checked before anything else, the same for taken and new addresses.
-    registerLimits: registrationLimits({ name: 'example:register', onEvent: logEvent }),
     resets: createPasswordReset({
       tokens,
       url: `${appUrl}/reset-password`,
@@ -47,18 +46,37 @@ function build() {
       revocation,
       onEvent: logEvent,
     }),
-    verification: createEmailVerification({
+    tokens,
+    // Registration: every address asks the same flow for a link (the same limits, the same token
+    // work, the same answer). Only the mail, sent after the answer, looks at whether the address
+    // has an account: a new one gets the link, a taken one a notice without it.
+    signups: createEmailVerification({
       tokens,
-      url: `${appUrl}/verify-email`,
+      url: `${appUrl}/create-account`,
+      limits: registrationLimits({ name: 'example:register', onEvent: logEvent }),
       send: ({ to, url }) =>
-        sendMail({
-          to,
-          subject: 'Confirm your e-mail address',
-          text: `Welcome! To confirm this address, open this link within 24 hours:\n\n${url}`,
-        }),
+        users.byEmail(to) === null
+          ? sendMail({
+              to,
+              subject: 'Create your account',
+              text: `To create your account with this address, open this link within 24 hours and choose your password:\n\n${url}\n\nIf it was not you, ignore this mail: no account is made without the link.`,
+            })
+          : sendMail({
+              to,
+              subject: 'You already have an account',
+              text: `Someone (maybe you) tried to register with this address, which already has an account.\n\nSign in:\n${appUrl}/login\n\nForgot your password? Choose a new one:\n${appUrl}/forgot-password\n\nIf it was not you, ignore this mail: nothing has changed.`,
+            }),
       onEvent: logEvent,
     }),
   };
+}
+
+/**
+ * Whose link a sign-up link is: no user exists yet, so the token is bound to the address (hashed
+ * to fit a user id). A new request for the address voids its earlier links.
+ */
+export function signupId(email: string): string {
+  return `signup:${createHash('sha256').update(email).digest('base64url')}`;
 }
 
 let built: ReturnType<typeof build> | undefined;
@@ -75,46 +93,30 @@ export function revocationStore() {
 }
 
 /**
- * Registration answers the same whether or not the address is taken (the function returns
- * nothing either way): the limits and the password hash happen before the answer for every
- * address, the account and the mail after it. A taken address gets a mail to its owner instead
- * of a second account.
+ * Registration takes the address only, and answers the same whether or not it is taken (the
+ * flow's answer: its limits, then the queue). No account exists until the link is followed and a
+ * password chosen (createAccount), so nobody holds an account under an address they cannot read.
  */
 export async function register(
-  input: { email: string; name: string; password: string },
+  input: { email: string },
   client: RequestClient,
 ): Promise<{ allowed: boolean; retryAfterMs: number }> {
   const email = normalizeIdentifier(input.email);
   if (email === null || !/^[^@\s]+@[^@\s]+$/.test(email)) throw new TypeError('enter an e-mail address');
-  const name = input.name.trim().slice(0, 80) || email.split('@')[0]!;
-  const { registerLimits, verification } = accounts();
-  const verdict = await registerLimits.check(email, client);
-  if (!verdict.allowed) return verdict;
-  const passwordHash = await hasher.hash(input.password); // a policy refusal is the user's to fix
-  setImmediate(() => {
-    const created = users.insert({ email, name, passwordHash });
-    if (created !== null) {
-      void verification.requestVerification(created, { client });
-      return;
-    }
-    const { appUrl } = settings();
-    void sendMail({
-      to: email,
-      subject: 'You already have an account',
-      text: `Someone (maybe you) tried to register with this address, which already has an account.\nSign in at ${appUrl}/login, or choose a new password at ${appUrl}/forgot-password.\nIf it was not you, ignore this mail.`,
-    }).catch(() => undefined);
-  });
-  return { allowed: true, retryAfterMs: 0 };
+  return accounts().signups.requestVerification({ id: signupId(email), email }, { client });
 }
 
-/** The demo accounts, made on the first start (random passwords, kept in <data>/demo-accounts.txt). */
+/**
+ * With EXAMPLE_DEMO=1 only: the demo accounts, made on the first start (random passwords, kept in
+ * <data>/demo-accounts.txt). A deployment has no account with a password written in a file.
+ */
 let seeded: Promise<void> | undefined;
 export function ready(): Promise<void> {
   return (seeded ??= seed());
 }
 
 async function seed(): Promise<void> {
-  if (users.count() > 0) return;
+  if (!settings().demo || users.count() > 0) return;
   const lines = ['# Demo accounts of the start-guard example (made on the first start).'];
   for (const [email, name, roles] of [
     ['ada@example.com', 'Ada (admin)', ['admin']],

@@ -1,7 +1,7 @@
 // The app's settings, from the environment. Server only (*.server.ts: Start refuses to put it in a
 // client bundle).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export interface Settings {
@@ -14,6 +14,11 @@ export interface Settings {
   /** How recent a sign-in must be to change the password (step-up), in seconds. */
   stepUpSeconds: number;
   sessionSecret: string;
+  /**
+   * EXAMPLE_DEMO=1 (npm run demo): the demo accounts (passwords in <data>/demo-accounts.txt) and
+   * the development mailer (mails to a file and the log). Never on unless asked for.
+   */
+  demo: boolean;
 }
 
 let cached: Settings | undefined;
@@ -22,6 +27,9 @@ export function settings(): Settings {
   if (cached !== undefined) return cached;
   const dataDir = resolve(process.env.DATA_DIR ?? '.data');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // mkdir's mode applies only to a folder it makes: one made before (mkdir -p under umask 022) is
+  // tightened, since it holds password hashes, live tokens and the session secret.
+  if ((statSync(dataDir).mode & 0o077) !== 0) chmodSync(dataDir, 0o700);
   const stepUpSeconds = Number(process.env.STEP_UP_SECONDS ?? 300);
   if (!Number.isFinite(stepUpSeconds) || stepUpSeconds <= 0) {
     throw new RangeError(`STEP_UP_SECONDS must be a positive number of seconds`);
@@ -35,6 +43,7 @@ export function settings(): Settings {
       .filter((s) => s !== ''),
     stepUpSeconds,
     sessionSecret: process.env.SESSION_SECRET ?? localSecret(join(dataDir, 'session-secret')),
+    demo: process.env.EXAMPLE_DEMO === '1',
   };
   return cached;
 }

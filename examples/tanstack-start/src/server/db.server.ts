@@ -6,6 +6,7 @@
 // fall back to compiling (which downloads Node's headers): both fail there. A file on disk
 // survives a restart.
 import { randomBytes } from 'node:crypto';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'libsql';
 import type { User } from '../users';
@@ -53,12 +54,29 @@ function toUser(row: unknown): User | null {
 }
 
 function open() {
-  const db = new Database(join(settings().dataDir, 'app.db'));
-  // WAL with synchronous=NORMAL: a commit survives a crash of the app (not of the machine) without
-  // an fsync per write; the revocation and token stores, which must survive both, sync their own
-  // files.
-  db.exec('pragma journal_mode = wal; pragma synchronous = normal; pragma foreign_keys = on;');
-  db.exec(SCHEMA);
+  const path = join(settings().dataDir, 'app.db');
+  // The database and its -wal and -shm files hold password hashes: this user's only. SQLite makes
+  // them with the umask's mode, so the umask is tightened while they are made, and files made
+  // before (under a looser umask) are set to 0600.
+  const umask = process.umask(0o077);
+  let db;
+  try {
+    db = new Database(path);
+    // WAL with synchronous=NORMAL: a commit survives a crash of the app (not of the machine)
+    // without an fsync per write; the revocation and token stores, which must survive both, sync
+    // their own files.
+    db.exec('pragma journal_mode = wal; pragma synchronous = normal; pragma foreign_keys = on;');
+    db.exec(SCHEMA);
+  } finally {
+    process.umask(umask);
+  }
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      chmodSync(file, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
   const q = {
     count: db.prepare('select count(*) as n from users'),
     byId: db.prepare('select * from users where id = ?'),

@@ -1,0 +1,73 @@
+// The example as it would be deployed: what its server writes to its log, the permissions of its
+// data folder, and the demo-only behaviour (seeded accounts, the development mailer) staying off
+// unless EXAMPLE_DEMO=1 asks for it.
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { startApp, waitForMail } from './app.mjs';
+
+let app;
+let dataDir;
+
+before(async () => {
+  // A data folder made beforehand, as `mkdir -p` under umask 022 makes it.
+  dataDir = mkdtempSync(join(tmpdir(), 'start-guard-example-deploy-'));
+  chmodSync(dataDir, 0o755);
+  app = await startApp({ dataDir });
+});
+after(async () => {
+  await app?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('the access log has each request, never its query (no token of a link)', async () => {
+  const probe = `probe${Date.now()}tokenvalue`;
+  assert.equal((await app.fetch(`/reset-password?token=${probe}a`)).status, 200);
+  const r = await app.call('checkResetLink', { data: { token: `${probe}b` } }); // GET: ?payload=
+  assert.equal(r.status, 200, r.text);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const log = app.log();
+  assert.match(log, /GET \/reset-password 200/);
+  assert.match(log, new RegExp(`GET /_serverFn/${app.ids.checkResetLink} 200`));
+  assert.doesNotMatch(log, new RegExp(probe));
+  assert.doesNotMatch(log, /\?(token|payload)=/);
+});
+
+test('the data folder is tightened to 0700 and every file in it is 0600', async () => {
+  // Files made on first use: a sign-up (tokens, mails), a sign-in and sign-out (revocations).
+  const email = `perm-${Date.now()}@example.com`;
+  await app.createUser(email, 'perm-password-123');
+  await waitForMail(app.dataDir, email, /Create your account/);
+  const cookie = await app.signIn(email, 'perm-password-123');
+  assert.equal((await app.call('signOut', { method: 'POST', cookie })).status, 200);
+  assert.equal(statSync(dataDir).mode & 0o777, 0o700);
+  const files = readdirSync(dataDir, { recursive: true });
+  for (const name of ['app.db', 'app.db-wal', 'app.db-shm', 'mail.mbox', 'demo-accounts.txt']) {
+    assert.ok(files.includes(name), `${name} in ${files.join(', ')}`);
+  }
+  for (const name of files) {
+    const mode = statSync(join(dataDir, name)).mode & 0o777;
+    assert.equal(mode & 0o077, 0, `${name}: ${mode.toString(8)}`);
+  }
+});
+
+test('without EXAMPLE_DEMO=1 the app refuses to start (no real mailer), and seeds no account', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'start-guard-example-nodemo-'));
+  try {
+    let refusal;
+    const started = await startApp({
+      dataDir: dir,
+      env: { EXAMPLE_DEMO: '', SESSION_SECRET: 'a-deployment-secret-0123456789abcdef' },
+    }).catch((error) => void (refusal = error));
+    await started?.stop({ keepData: true }); // a server that did start must not outlive the test
+    assert.ok(refusal, 'the server started without EXAMPLE_DEMO=1');
+    assert.match(refusal.message, /server exited \(1\)/);
+    assert.match(refusal.message, /no mailer configured\. Run the demo with EXAMPLE_DEMO=1/);
+    assert.ok(!existsSync(join(dir, 'demo-accounts.txt')));
+    assert.ok(!existsSync(join(dir, 'mail.mbox')));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
