@@ -32,6 +32,11 @@ export interface EmailVerification {
     user: { id: string; email: string },
     options: { client: RequestClient },
   ): Promise<RequestAnswer>;
+  /**
+   * Whether the link would be accepted, without using it up (a page showing a form before the
+   * link is followed, e.g. choosing a password on sign-up): the user and address, or null.
+   */
+  checkVerification(token: unknown, options?: { userId?: string }): Promise<VerifiedEmail | null>;
   /** Consumes the link; `userId` (a signed-in user's) refuses another user's link. */
   completeVerification(
     token: unknown,
@@ -98,7 +103,21 @@ export function createEmailVerification(options: EmailVerificationOptions): Emai
     return { userId: redeemed.userId, email: redeemed.data };
   }
 
-  return { requestVerification, completeVerification, idle: () => flow.queue.idle() };
+  async function checkVerification(
+    token: unknown,
+    opts: { userId?: string } = {},
+  ): Promise<VerifiedEmail | null> {
+    if (typeof opts !== 'object' || opts === null) invalidArg('options', 'an object', opts);
+    const found = await flow.tokens.check(token, { purpose: 'verify', userId: opts.userId });
+    return found === null || found.data === undefined ? null : { userId: found.userId, email: found.data };
+  }
+
+  return {
+    requestVerification,
+    checkVerification,
+    completeVerification,
+    idle: () => flow.queue.idle(),
+  };
 }
 
 const serverOnly = async (): Promise<never> => {
@@ -106,6 +125,7 @@ const serverOnly = async (): Promise<never> => {
 };
 const inertVerification: EmailVerification = {
   requestVerification: serverOnly,
+  checkVerification: serverOnly,
   completeVerification: serverOnly,
   idle: async () => {},
 };

@@ -38,6 +38,21 @@ describe('e-mail verification', () => {
     assert.ok(!JSON.stringify(a.events).includes('new@example.com'));
   });
 
+  test('checkVerification tells whether a link would be accepted, without using it up', async () => {
+    const a = app();
+    await a.verification.requestVerification({ id: 'u-check', email: 'check@example.com' }, { client });
+    await a.verification.idle();
+    const token = tokenOf(a.outbox.at(-1));
+    const expected = { userId: 'u-check', email: 'check@example.com' };
+    assert.deepEqual(await a.verification.checkVerification(token), expected);
+    assert.deepEqual(await a.verification.checkVerification(token), expected, 'still there');
+    assert.equal(await a.verification.checkVerification(token, { userId: 'someone-else' }), null);
+    assert.equal(await a.verification.checkVerification(token.slice(0, -2) + 'AA'), null);
+    assert.equal(await a.verification.checkVerification('not a token'), null);
+    assert.deepEqual(await a.verification.completeVerification(token), expected);
+    assert.equal(await a.verification.checkVerification(token), null, 'used up');
+  });
+
   test('a newer request voids the older link (it may point at a replaced address)', async () => {
     const a = app();
     await a.verification.requestVerification({ id: 'u1', email: 'old@example.com' }, { client });

@@ -60,6 +60,26 @@ test('the addon loads and works in several worker_threads at once, and survives 
   assert.equal(randomBytes(8).length, 8);
 });
 
+test('a process whose only user of the addon is a worker that hashed and ended goes on and exits 0', async () => {
+  // The hash pool's threads outlive the worker's environment; when it was the only one to load
+  // the addon, Node unloaded it under them and the process crashed (SIGSEGV), unless the addon
+  // stays mapped (-z nodelete). Several children: the crash came when a pool thread next woke.
+  const child = `
+    const { Worker } = require('node:worker_threads');
+    const w = new Worker("require('start-guard').hashPassword('pw of a worker').then((h) => require('node:worker_threads').parentPort.postMessage(h.slice(0, 9)))", { eval: true });
+    w.on('message', (m) => { if (m !== '$argon2id') process.exitCode = 3; });
+    w.on('exit', () => setTimeout(() => {}, 300));
+  `;
+  const { spawn } = await import('node:child_process');
+  const once = () =>
+    new Promise((resolve) => {
+      const p = spawn(process.execPath, ['-e', child], { stdio: 'ignore' });
+      p.on('exit', (code, signal) => resolve(signal ?? code));
+    });
+  const results = await Promise.all([once(), once(), once(), once()]);
+  assert.deepEqual(results, [0, 0, 0, 0]);
+});
+
 test('a worker terminated while using the addon does not take the process down', async () => {
   const w = new Worker(`const sg = require('start-guard'); for (;;) sg.randomBytes(1024);`, { eval: true });
   await new Promise((r) => setTimeout(r, 150));
