@@ -48,6 +48,7 @@ void HashPool::shut_down() noexcept {
     if (w->next) handed.push_back(std::move(w->next));
     w->wake.notify_one();
   }
+  unmapped_.notify_all();
   // A result being handed to its environment is a non-blocking call: let it finish, so nothing
   // touches Node once this returns (at exit, Node is being torn down).
   delivered_.wait(lock, [&] { return delivering_ == 0; });
@@ -70,16 +71,59 @@ HashPool::Placement HashPool::place_locked(uint64_t bytes) const {
     const uint64_t cost = !in_arena ? bytes : bytes > w->arena_bytes ? bytes - w->arena_bytes : 0;
     if (best.worker == nullptr || cost < best.cost ||
         (cost == best.cost && w->arena_bytes < best.worker->arena_bytes)) {
-      best = Placement{w.get(), cost, in_arena, false};
+      best = Placement{w.get(), cost, in_arena, {}, 0};
     }
   }
+  return best;
+}
+
+HashPool::Placement HashPool::place_shedding_locked(uint64_t bytes, uint64_t in_use,
+                                                    uint64_t budget) const {
+  // Each idle thread in turn as the one that runs the job: the idle arenas it would not use go,
+  // largest first, until the job fits. Kept: the plan that gives back the fewest bytes (arenas
+  // are warm memory), then the cheapest, then the smallest arena, as place_locked.
+  const bool in_arena = bytes > 0 && bytes <= config_.arena_kib * kKiB;
+  Placement best;
+  for (const auto& target : workers_) {
+    if (target->busy || target->stop) continue;
+    Placement p;
+    p.worker = target.get();
+    p.in_arena = in_arena;
+    p.cost = !in_arena ? bytes : bytes > target->arena_bytes ? bytes - target->arena_bytes : 0;
+    const Worker* keep = in_arena ? target.get() : nullptr;  // the arena the job runs in stays
+    while (in_use + p.cost > budget + p.freed) {
+      Worker* largest = nullptr;
+      for (const auto& w : workers_) {
+        if (w.get() == keep || w->busy || w->stop || w->arena_bytes == 0) continue;
+        if (std::find(p.shed.begin(), p.shed.end(), w.get()) != p.shed.end()) continue;
+        if (largest == nullptr || w->arena_bytes > largest->arena_bytes) largest = w.get();
+      }
+      if (largest == nullptr) break;
+      p.shed.push_back(largest);
+      p.freed += largest->arena_bytes;
+    }
+    if (in_use + p.cost > budget + p.freed) continue;
+    if (best.worker == nullptr || p.freed < best.freed ||
+        (p.freed == best.freed &&
+         (p.cost < best.cost ||
+          (p.cost == best.cost && p.worker->arena_bytes < best.worker->arena_bytes))))
+      best = std::move(p);
+  }
+  // Outside an arena the job costs the same on any idle thread: give it to one that gives its
+  // own arena back, which unmaps it before starting (no wait on another thread).
+  if (!in_arena && !best.shed.empty() &&
+      std::find(best.shed.begin(), best.shed.end(), best.worker) == best.shed.end())
+    best.worker = best.shed.front();
   return best;
 }
 
 void HashPool::hand_over_locked(const Placement& p, std::unique_ptr<PoolJob> job) {
   Worker& w = *p.worker;
   const uint64_t bytes = job->memory_bytes();
-  if (p.drop_arena) shed_locked(w);
+  for (Worker* s : p.shed) {
+    shed_locked(*s);
+    if (s != &w) w.await_unmaps = true;
+  }
   w.busy = true;
   w.in_arena = p.in_arena;
   if (p.in_arena) {
@@ -109,6 +153,7 @@ void HashPool::dispatch_locked() {
 void HashPool::shed_locked(Worker& w) {
   if (w.arena_bytes == 0 && !w.unmap) return;
   w.arena_bytes = 0;
+  if (!w.unmap) ++unmapping_;
   w.unmap = true;
   w.wake.notify_one();
 }
@@ -157,19 +202,13 @@ Admission HashPool::admission_locked(uint64_t bytes, Placement& where) const {
   // wait, so max_queue does not apply. Jobs already waiting keep their turn.
   if (queue_.empty()) {
     Placement p = place_locked(bytes);
-    if (p.worker != nullptr && !p.in_arena && in_use + p.cost > budget) {
-      // A job outside the arena may still fit if the idle thread with the largest arena gives
-      // it back first (the job would not use it).
-      Worker* largest = nullptr;
-      for (const auto& w : workers_)
-        if (!w->busy && !w->stop && w->arena_bytes > (largest ? largest->arena_bytes : 0))
-          largest = w.get();
-      if (largest != nullptr)
-        p = Placement{largest, bytes - std::min(bytes, largest->arena_bytes), false, true};
-    }
     if (p.worker != nullptr) {
-      if (in_use + p.cost > budget) return Admission::over_budget;
-      where = p;
+      // Not in the memory left: idle arenas the job would not use are freeable, every one of
+      // them (an idle pool must take any hash its budget holds, or a stored hash is refused
+      // for as long as the threads keep their arenas).
+      if (in_use + p.cost > budget) p = place_shedding_locked(bytes, in_use, budget);
+      if (p.worker == nullptr) return Admission::over_budget;
+      where = std::move(p);
       return Admission::accepted;
     }
   }
@@ -291,6 +330,7 @@ void HashPool::work(Worker* self) {
       lock.unlock();
       self->arena.release();
       lock.lock();
+      if (--unmapping_ == 0) unmapped_.notify_all();
       continue;
     }
     if (shutting_down_) break;
@@ -299,6 +339,12 @@ void HashPool::work(Worker* self) {
       self->wake.wait(lock,
                       [&] { return self->next || self->unmap || self->stop || shutting_down_; });
       continue;
+    }
+    if (self->await_unmaps) {
+      // Admitted on the memory of other threads' arenas: start once it is really given back.
+      self->await_unmaps = false;
+      unmapped_.wait(lock, [&] { return unmapping_ == 0 || shutting_down_; });
+      continue;  // shut_down may have taken the job meanwhile
     }
     std::unique_ptr<PoolJob> job = std::move(self->next);
     const uint64_t bytes = job->memory_bytes();

@@ -8,8 +8,9 @@
 // thread (one not running a job, started or not) when there is one: the one whose arena it adds
 // least to, so its cost is known exactly, what that arena must grow by or its whole memory
 // outside the arena. A job that waits counts in full, since any thread may take it; taking it
-// never adds more. So the memory in use never goes over the budget, and an idle pool always
-// takes a hash its idle arenas hold.
+// never adds more. When a job handed to an idle thread does not fit, idle threads give their
+// arenas back (largest first) until it does, and the job starts once they are unmapped. So the
+// memory in use never goes over the budget, and an idle pool takes any hash the budget holds.
 #pragma once
 #include <condition_variable>
 #include <cstddef>
@@ -128,6 +129,7 @@ class HashPool {
     uint64_t arena_bytes = 0;       // accounted size of the arena
     uint64_t running_bytes = 0;     // that job's memory when it runs outside the arena
     bool unmap = false;             // give the arena back first (no longer counted)
+    bool await_unmaps = false;      // its job was admitted on other threads' arenas given back
     bool stop = false;
     bool exited = false;
   };
@@ -137,13 +139,19 @@ class HashPool {
     Worker* worker = nullptr;
     uint64_t cost = 0;
     bool in_arena = false;
-    bool drop_arena = false;  // the thread gives its arena back first (a job outside it)
+    // Idle threads whose arenas are given back to make room (the job's own thread among them
+    // only when the job runs outside its arena), and their bytes.
+    std::vector<Worker*> shed;
+    uint64_t freed = 0;
   };
 
   void work(Worker* self);
   void start_threads_locked();
   uint64_t in_use_locked() const;
   Placement place_locked(uint64_t bytes) const;
+  // The placement that fits the budget by giving back the fewest bytes of idle arenas (largest
+  // first); no worker when even giving back every idle arena would not make room.
+  Placement place_shedding_locked(uint64_t bytes, uint64_t in_use, uint64_t budget) const;
   // What submit would answer now for a job of `bytes`; when accepted, `where` names the idle
   // thread that takes it (none: it waits).
   Admission admission_locked(uint64_t bytes, Placement& where) const;
@@ -160,6 +168,8 @@ class HashPool {
   std::deque<std::unique_ptr<PoolJob>> queue_;
   uint64_t queued_bytes_ = 0;
   uint32_t delivering_ = 0;
+  uint32_t unmapping_ = 0;            // arenas given back whose threads have not unmapped yet
+  std::condition_variable unmapped_;  // unmapping_ fell to 0, or shut_down
   bool shutting_down_ = false;
   std::vector<std::unique_ptr<Worker>> workers_;
 };

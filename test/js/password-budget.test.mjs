@@ -156,3 +156,37 @@ test("D2: across worker_threads: a worker cannot break the main thread's hasher"
   `);
   assert.deepEqual(out, { worker: 'ERR_INVALID_OPTION', budgetKiB: 512 * 1024, main: true });
 });
+
+test('second review: an idle pool whose threads keep arenas still verifies a stored hash its budget holds', async () => {
+  // idle-arenas.cjs: budget 64 MiB, two threads; after two sign-ins at once both keep a 19 MiB
+  // arena (38 of 64 MiB), and an imported m=50000 KiB hash fits only once both are given back.
+  const out = await child(`
+    const events = [];
+    const enc = (s) => new TextEncoder().encode(s);
+    const stored = await engine.argon2Hash(enc('correct horse'), { variant: 'argon2id', memoryKiB: 50000, passes: 1, parallelism: 1 });
+    const h = sg.createPasswordHasher({ memoryBudgetMiB: 64, concurrency: 2, onEvent: (e) => events.push(e.type) });
+    out.cold = await code(h.verify(stored, 'correct horse'));
+    await Promise.all([h.hash('password one'), h.hash('password two')]);
+    const s = engine.hashPoolStats();
+    out.idle = { running: s.running, arenaKiBHeld: s.arenaKiBHeld, budget: s.memoryBudgetKiB };
+    out.warm = [];
+    for (let i = 0; i < 3; i++) {
+      out.warm.push(await code(h.verify(stored, 'correct horse')));
+      await Promise.all([h.hash('password one'), h.hash('password two')]); // the arenas come back
+    }
+    out.wrong = await code(h.verify(stored, 'wrong password'));
+    out.rehash = await code(h.verifyAndRehash(stored, 'correct horse').then((r) => r.valid && typeof r.rehash));
+    const after = engine.hashPoolStats();
+    out.withinBudget = after.memoryInUseKiB <= after.memoryBudgetKiB;
+    out.events = events;
+  `);
+  assert.deepEqual(out, {
+    cold: true,
+    idle: { running: 0, arenaKiBHeld: 2 * 19456, budget: 64 * 1024 },
+    warm: [true, true, true],
+    wrong: false,
+    rehash: 'string',
+    withinBudget: true,
+    events: [],
+  });
+});

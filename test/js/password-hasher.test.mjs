@@ -242,13 +242,38 @@ describe('interop', () => {
     assert.deepEqual(await legacy.verifyAndRehash(h, long), { valid: true });
     assert.deepEqual(await legacy.verifyAndRehash(h, 'p'.repeat(70) + 'ß' + 'an attacker'), { valid: true });
     assert.equal(legacy.needsRehash(h), true);
-    // The same hash and its exact 72 bytes typed: nothing was cut, so it is rehashed.
-    const exact = await legacy.verifyAndRehash(h, 'p'.repeat(70) + 'ß');
-    assert.equal(exact.valid, true);
-    assert.equal(await fast().verify(exact.rehash, 'p'.repeat(70) + 'ß'), true);
+    // The same hash and its exact 72 bytes typed: bcrypt cannot tell them from the cut of a
+    // longer password, so no rehash either (second review; see the test below).
+    assert.deepEqual(await legacy.verifyAndRehash(h, 'p'.repeat(70) + 'ß'), { valid: true });
     // A short password under legacyBcryptTruncate is rehashed as before.
     const short = await legacy.verifyAndRehash(await bcrypt.hash(PW, 4), PW);
     assert.equal(await fast().verify(short.rehash, PW), true);
+  });
+
+  test('legacyBcryptTruncate: typing exactly the first 72 bytes of a longer password is never rehashed', async () => {
+    // bcrypt-72-exact.cjs: the owner's password is 101 bytes, its bcrypt hash (from a library
+    // that truncated) covers the first 72. Whoever types exactly those 72 bytes matches; a
+    // rehash of them, once stored, locked the owner out and let that person in.
+    const owner = 'a'.repeat(40) + 'B'.repeat(32) + 'secret-tail-only-the-owner-kn';
+    const first72 = owner.slice(0, 72);
+    assert.equal(Buffer.byteLength(first72), 72);
+    const stored = await bcrypt.hash(owner, 4); // node.bcrypt truncates to the first 72 bytes
+    const legacy = fast({ legacyBcryptTruncate: true });
+    assert.deepEqual(await legacy.verifyAndRehash(stored, first72), { valid: true });
+    assert.equal(legacy.needsRehash(stored), true);
+    assert.deepEqual(await legacy.verifyAndRehash(stored, owner), { valid: true });
+    // A password of exactly 72 bytes hashed with bcrypt is the same case: no rehash (a reset).
+    const seventyTwo = await bcrypt.hash(first72, 4);
+    assert.deepEqual(await legacy.verifyAndRehash(seventyTwo, first72), { valid: true });
+    // One byte shorter is the whole password: rehashed, and the rehash verifies.
+    const shorter = first72.slice(0, 71);
+    const r = await legacy.verifyAndRehash(await bcrypt.hash(shorter, 4), shorter);
+    assert.equal(r.valid, true);
+    assert.equal(await legacy.verify(r.rehash, shorter), true);
+    // Without legacyBcryptTruncate, a 72-byte password is not in doubt (longer ones never match).
+    const plain = await fast().verifyAndRehash(seventyTwo, first72);
+    assert.equal(plain.valid, true);
+    assert.equal(await fast().verify(plain.rehash, first72), true);
   });
 
   test('a guess with a NUL byte on a bcrypt account runs the dummy, as a refused long guess does', async () => {

@@ -503,3 +503,84 @@ TEST_CASE("pool: would_admit answers what submit would, and changes nothing", "[
   gate.release();
   eventually([&] { return c.delivered == 2; });
 }
+
+// ---- second review of the pool: every idle arena is freeable ---------------------------------
+
+TEST_CASE("pool: an idle pool takes a hash its budget holds, giving back every idle arena needed",
+          "[pool]") {
+  // The policy layer's memoryBudgetMiB 64, concurrency 2, m = 19 MiB: after two hashes at once
+  // both threads keep a 19 MiB arena (38 of 64 held). An imported 50 MiB hash (over arena_kib,
+  // so outside any arena) fits only once both arenas are given back, not one.
+  for (int round = 0; round < 10; ++round) {
+    Counters c;
+    Gate gate;
+    sg::HashPool pool({2, 16, 65536, 19456});
+    Opener open{gate};
+    REQUIRE(submit(pool, c, 19456 * kKiB, &gate) == sg::Admission::accepted);
+    REQUIRE(submit(pool, c, 19456 * kKiB, &gate) == sg::Admission::accepted);
+    gate.release();
+    eventually([&] { return c.delivered == 2; });
+    sg::PoolStats s = pool.stats();
+    REQUIRE(s.arena_kib_held == 2 * 19456);
+    REQUIRE(s.running == 0);
+    REQUIRE(pool.would_admit(50000 * kKiB) == sg::Admission::accepted);
+    REQUIRE(pool.stats().arena_kib_held == 2 * 19456);  // would_admit gives nothing back
+    Gate big;
+    Opener open_big{big};
+    std::atomic<const uint8_t*> seen{reinterpret_cast<const uint8_t*>(&gate)};
+    REQUIRE(submit(pool, c, 50000 * kKiB, &big, &seen) == sg::Admission::accepted);
+    eventually([&] { return seen.load() == nullptr; });  // started, outside any arena
+    s = pool.stats();
+    REQUIRE(s.memory_in_use_kib == 50000);
+    REQUIRE(s.arena_kib_held == 0);
+    REQUIRE(s.memory_in_use_kib <= s.config.memory_budget_kib);
+    // The other thread is idle, its arena gone: an arena-sized job no longer fits.
+    REQUIRE(submit(pool, c, 19456 * kKiB) == sg::Admission::over_budget);
+    REQUIRE(submit(pool, c, 14 * 1024 * kKiB) == sg::Admission::accepted);
+    REQUIRE(pool.stats().memory_in_use_kib == 50000 + 14 * 1024);
+    big.release();
+    eventually([&] { return c.delivered == 4; });
+    // A hash the budget cannot hold even with every arena given back is still refused, and
+    // refusing gives nothing back.
+    const uint64_t held = pool.stats().arena_kib_held;
+    REQUIRE(submit(pool, c, 65537 * kKiB) == sg::Admission::over_budget);
+    REQUIRE(pool.stats().arena_kib_held == held);
+    REQUIRE(sequential(pool, c, 50000 * kKiB, 2) == 2);
+    REQUIRE(sequential(pool, c, 19456 * kKiB, 2) == 2);
+  }
+}
+
+TEST_CASE("pool: a job in an arena fits when other idle threads give theirs back", "[pool]") {
+  // Three idle threads with 8 MiB arenas (24 of 28 MiB held), arena_kib 16 MiB: a 16 MiB job
+  // grows one arena by 8 MiB, which fits only once another idle arena is given back, and only
+  // one need go (the pool gives back no more than it must).
+  Counters c;
+  Gate gate;
+  sg::HashPool pool({3, 16, 1 << 20, 16384});
+  Opener open{gate};
+  for (int i = 0; i < 3; ++i)
+    REQUIRE(submit(pool, c, 8192 * kKiB, &gate) == sg::Admission::accepted);
+  gate.release();
+  eventually([&] { return c.delivered == 3; });
+  pool.configure({3, 16, 28672, 16384});
+  REQUIRE(pool.stats().arena_kib_held == 3 * 8192);
+  Gate gate2;
+  Opener open2{gate2};
+  std::atomic<const uint8_t*> seen{nullptr};
+  REQUIRE(submit(pool, c, 16384 * kKiB, &gate2, &seen) == sg::Admission::accepted);
+  eventually([&] { return seen.load() != nullptr; });  // started, in an arena
+  sg::PoolStats s = pool.stats();
+  REQUIRE(s.arena_kib_held == 16384 + 8192);
+  REQUIRE(s.memory_in_use_kib == 16384 + 8192);
+  // 4 MiB left: the remaining 8 MiB arena grows to 12 MiB, no more (giving it back to run
+  // on the thread without one would not help).
+  REQUIRE(submit(pool, c, 12288 * kKiB + 1) == sg::Admission::over_budget);
+  REQUIRE(submit(pool, c, 12288 * kKiB) == sg::Admission::accepted);
+  REQUIRE(pool.stats().memory_in_use_kib == 28672);
+  gate2.release();
+  eventually([&] { return c.delivered == 5; });
+  REQUIRE(c.with_arena == 5);
+  s = pool.stats();
+  REQUIRE(s.memory_in_use_kib == s.arena_kib_held);
+  REQUIRE(s.memory_in_use_kib <= 28672);
+}
