@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { serverFnIdsIn } from '../support/server-fn-ids.mjs';
 
 export const appDir = process.env.EXAMPLE_APP_DIR;
 if (!appDir) throw new Error('EXAMPLE_APP_DIR is not set: run these tests through scripts/example-e2e.sh');
@@ -21,14 +22,7 @@ export const { core } = wire;
 export const SECRET = 'start-guard-example-e2e-secret-0123456789abcdef';
 
 /** Server-function ids by export name, from the production manifest. */
-export function serverFnIds(dir = appDir) {
-  const text = readFileSync(join(dir, 'dist/server/server.js'), 'utf8');
-  const ids = {};
-  for (const m of text.matchAll(/"([0-9a-f]{64})":\s*\{\s*functionName:\s*"(\w+)_createServerFn_handler"/g)) {
-    ids[m[2]] = m[1];
-  }
-  return ids;
-}
+export const serverFnIds = (dir = appDir) => serverFnIdsIn(dir);
 
 async function freePort() {
   const server = createServer();

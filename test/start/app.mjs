@@ -1,10 +1,11 @@
 // The built test app (prepared by scripts/start-app.sh in START_APP_DIR), served by srvx on a free
 // loopback port, and called over HTTP the way a browser or an attacker would.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { serverFnIdsIn } from '../support/server-fn-ids.mjs';
 
 export const appDir = process.env.START_APP_DIR;
 if (!appDir) throw new Error('START_APP_DIR is not set: run these tests through scripts/start-app.sh');
@@ -15,14 +16,7 @@ export const IRON_PASSWORD = 'start-guard-test-app-iron-password-0123456789';
 export const client = await import(pathToFileURL(join(appDir, 'test-client.mjs')).href);
 
 /** Server-function ids by export name, read from the production manifest. */
-export function serverFnIds(dir = appDir) {
-  const text = readFileSync(join(dir, 'dist/server/server.js'), 'utf8');
-  const ids = {};
-  for (const m of text.matchAll(/"([0-9a-f]{64})":\s*\{\s*functionName:\s*"(\w+)_createServerFn_handler"/g)) {
-    ids[m[2]] = m[1];
-  }
-  return ids;
-}
+export const serverFnIds = (dir = appDir) => serverFnIdsIn(dir);
 
 /** Starts the production server (of `dir`, default the test app); `env` adds variables. */
 export async function startApp(env = {}, { dir: cwd = appDir } = {}) {
