@@ -133,13 +133,13 @@ export function loginLimits(options: LoginLimitsOptions = {}): LoginLimits {
     const first = await perClient.take(pair);
     if (!first.allowed) {
       // This attempt goes no further: what it took must not count either.
-      await perClientTotal.refund(c.key);
+      await perClientTotal.refund(c.key, 1, total);
       blocked('client', first.retryAfterMs, c.ip);
       return refused('client', first.retryAfterMs);
     }
     const second = await perAccount.take(account);
     if (!second.allowed) {
-      await Promise.all([perClientTotal.refund(c.key), perClient.refund(pair)]);
+      await Promise.all([perClientTotal.refund(c.key, 1, total), perClient.refund(pair, 1, first)]);
       blocked('account', second.retryAfterMs, c.ip);
       return refused('account', second.retryAfterMs);
     }
@@ -150,7 +150,12 @@ export function loginLimits(options: LoginLimitsOptions = {}): LoginLimits {
       async succeeded() {
         if (!pending) return;
         pending = false;
-        await Promise.all([perClientTotal.refund(c.key), perClient.refund(pair), perAccount.refund(account)]);
+        // Each to the backend that answered its take (the store, or its outage fallback).
+        await Promise.all([
+          perClientTotal.refund(c.key, 1, total),
+          perClient.refund(pair, 1, first),
+          perAccount.refund(account, 1, second),
+        ]);
       },
     };
   }
