@@ -165,6 +165,39 @@ describe('loginLimits', () => {
     assert.equal((await l.check('ada@example.com', '203.0.113.7')).allowed, true);
   });
 
+  test("after a password reset, { account: false } clears the client's bucket only: a folded twin cannot refill the account", async () => {
+    // jose@ and josé@ are two real accounts with one account bucket (the key folds accents). The
+    // owner of josé@ drains it with guesses at jose@, then resets their own password.
+    const l = limits({
+      perClientTotal: { capacity: 1000, refillPerSecond: 0.01 },
+      perClient: { capacity: 2, refillPerSecond: 0.01 },
+      perAccount: { capacity: 4, refillPerSecond: 0.001 },
+    });
+    let ip = 0;
+    while ((await l.check('jose@example.com', `198.51.100.${++ip}`)).allowed);
+    const own = '203.0.113.9';
+    await l.check('josé@example.com', own); // refused by the account bucket, counted nowhere
+    await l.reset('josé@example.com', own, { account: false });
+    const next = await l.check('jose@example.com', '203.0.113.10');
+    assert.equal(next.allowed, false, "the victim's account bucket is still empty");
+    assert.equal(next.limitedBy, 'account');
+    // The resetting client's own (account, client) bucket is cleared.
+    const pair = limits({ perClient: { capacity: 1, refillPerSecond: 0.001 } });
+    await pair.check('ada@example.com', own);
+    assert.equal((await pair.check('ada@example.com', own)).limitedBy, 'client');
+    await pair.reset('ada@example.com', own, { account: false });
+    assert.equal((await pair.check('ada@example.com', own)).allowed, true);
+    // { account: false } without a client would clear nothing: a TypeError naming it.
+    await assert.rejects(pair.reset('ada@example.com', undefined, { account: false }), {
+      name: 'TypeError',
+      message: /"client"/,
+    });
+    await assert.rejects(pair.reset('ada@example.com', own, { account: 'no' }), { name: 'TypeError' });
+    // An operator's unlock (the default) clears the account bucket, for every folded variant.
+    await l.reset('josé@example.com');
+    assert.equal((await l.check('jose@example.com', '203.0.113.11')).allowed, true);
+  });
+
   test('a refusal emits ratelimit.blocked with the ip and which bucket, never the identifier', async () => {
     const events = [];
     const l = limits({ perClient: { capacity: 1, refillPerSecond: 0.01 }, onEvent: (e) => events.push(e) });
