@@ -57,14 +57,11 @@ interface Plan {
   stored: string;
   secret: Uint8Array | null;
   candidates: Uint8Array[];
-  /**
-   * Per candidate: bcrypt's first 72 bytes of a longer input, or an input of exactly 72 bytes
-   * (legacyBcryptTruncate: bcrypt cannot tell one from the other).
-   */
+  /** Per candidate: bcrypt's first 72 bytes of a longer input (legacyBcryptTruncate). */
   truncated: boolean[];
 }
 
-/** What a check found: `truncated` when the match may have been on the first 72 bytes of a longer input. */
+/** What a check found: `truncated` when the match was on the first 72 bytes of a longer input. */
 interface Checked {
   valid: boolean;
   truncated: boolean;
@@ -221,10 +218,6 @@ export function createPasswordHasher(options?: PasswordHasherOptions): PasswordH
         bytes = bytes.slice(0, BCRYPT_MAX_BYTES); // as the library that made the hash did
         cut = true;
       }
-      // The hash may be of a longer password that its library cut to these 72 bytes: a match
-      // on exactly 72 is no proof of the whole password either (its rehash would lock the owner
-      // out), so it counts as cut.
-      if (bcrypt && policy.legacyBcryptTruncate && bytes.length === BCRYPT_MAX_BYTES) cut = true;
       const same = candidates.findIndex((o) => Buffer.compare(o, bytes) === 0);
       if (same >= 0) {
         truncated[same] = truncated[same]! && cut; // these bytes are also the whole of an input
@@ -357,11 +350,10 @@ export function createPasswordHasher(options?: PasswordHasherOptions): PasswordH
     const started = performance.now();
     const { valid, truncated } = await floored(check(stored, password), started);
     if (!valid || !needsRehash(stored)) return { valid };
-    // bcrypt checked only the first 72 bytes of what was typed (or 72 bytes that may be the
-    // start of the owner's longer password): a new hash of the input would let whoever knows
-    // those 72 bytes set the account's password (the owner's longer one no longer verifying).
-    // The bcrypt hash stays, needsRehash stays true: such an account needs a password reset
-    // (README, legacyBcryptTruncate).
+    // bcrypt checked only the first 72 bytes of what was typed: a new hash of the whole input
+    // would let whoever knows those 72 bytes set the account's password (the owner's longer one
+    // no longer verifying). The bcrypt hash stays, needsRehash stays true: such an account needs
+    // a password reset (README, legacyBcryptTruncate).
     if (truncated) return { valid };
     try {
       // The user's existing password, signing in: minPasswordLength applies to new passwords only.

@@ -60,11 +60,26 @@ export interface LoginAttempt {
   succeeded(): Promise<void>;
 }
 
+export interface LoginResetOptions {
+  /**
+   * Clear the account-wide bucket too (default true): an operator's unlock. `false` after a
+   * user's password reset; then `client` is required.
+   */
+  account?: boolean;
+}
+
 export interface LoginLimits {
   /** Before verifying a password: takes one try from each bucket, or refuses. */
   check(identifier: unknown, client: LoginClient): Promise<LoginAttempt>;
-  /** Clears an account's buckets (after a password reset, or an operator's unlock). */
-  reset(identifier: unknown, client?: LoginClient): Promise<void>;
+  /**
+   * Clears buckets of an identifier. After a password reset, call it with the resetting client
+   * and `{ account: false }`: only that client's bucket at the account is cleared. The account's
+   * own bucket (the default, `account: true`) is every client's tries at every identifier that
+   * folds to the same key (jose@ and josé@ are one bucket), so clearing it is an operator's
+   * unlock: done after a user's own reset, it would let the owner of josé@ refill the bucket
+   * guarding jose@ with each reset of their own password.
+   */
+  reset(identifier: unknown, client?: LoginClient, options?: LoginResetOptions): Promise<void>;
   readonly perClientTotal: RateLimiter;
   readonly perClient: RateLimiter;
   readonly perAccount: RateLimiter;
@@ -160,10 +175,22 @@ export function loginLimits(options: LoginLimitsOptions = {}): LoginLimits {
     };
   }
 
-  async function reset(identifier: unknown, client?: LoginClient): Promise<void> {
+  async function reset(
+    identifier: unknown,
+    client?: LoginClient,
+    options?: LoginResetOptions,
+  ): Promise<void> {
+    if (options !== undefined && (typeof options !== 'object' || options === null))
+      invalidArg('options', 'an object', options);
+    const clearAccount = options?.account ?? true;
+    if (typeof clearAccount !== 'boolean') invalidArg('options.account', 'a boolean', clearAccount);
+    // Checked before anything is cleared: `{ account: false }` without a client would clear nothing.
+    const c = client === undefined ? undefined : clientKey(client);
+    if (!clearAccount && c === undefined)
+      invalidArg('client', 'a client when options.account is false', client);
     const account = accountKey(identifier);
-    await perAccount.reset(account);
-    if (client !== undefined) await perClient.reset(pairKey(clientKey(client).key, account));
+    if (clearAccount) await perAccount.reset(account);
+    if (c !== undefined) await perClient.reset(pairKey(c.key, account));
   }
 
   return { check, reset, perClientTotal, perClient, perAccount };
