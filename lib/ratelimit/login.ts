@@ -9,9 +9,12 @@
 // - account: every client's tries at one account; larger and slower. It stops a botnet guessing
 //   one password from many addresses, and it is also what an attacker can drain to lock the real
 //   user out (the README weighs this).
+// The client key 'unknown' (no peer address) is every such request's: it takes from the account
+// bucket only.
 // A check takes one token from each before the password is verified, so parallel requests
 // cannot all pass before the first failure counts; a successful sign-in gives them back, so
 // only failures count.
+import { UNKNOWN_CLIENT } from '../client-address/client-address';
 import { invalidArg, serverOnlyError } from '../errors';
 import { type EventSink, type StartGuardEvent, emit } from '../events';
 import { serverRuntime } from '../native';
@@ -136,25 +139,36 @@ export function loginLimits(options: LoginLimitsOptions = {}): LoginLimits {
   async function check(identifier: unknown, client: LoginClient): Promise<LoginAttempt> {
     if (!serverRuntime) throw serverOnlyError();
     const c = clientKey(client);
+    // No peer address ('unknown'): one key for every such request, so a bucket on it would be
+    // one bucket for all of them, and one client could lock them all out of sign-in. Only the
+    // account bucket limits them (clientAddress warned once on stderr; see the README).
+    const shared = c.key === UNKNOWN_CLIENT;
     // The client's own bucket first: a client out of tries adds no key to the other two tables
     // (nor costs the folding of its identifier).
-    const total = await perClientTotal.take(c.key);
-    if (!total.allowed) {
+    const total = shared ? undefined : await perClientTotal.take(c.key);
+    if (total !== undefined && !total.allowed) {
       blocked('clientTotal', total.retryAfterMs, c.ip);
       return refused('clientTotal', total.retryAfterMs);
     }
+    // Each give-back goes to the backend that answered its take (the store, or its fallback).
+    const giveBackTotal = async () => {
+      if (total !== undefined) await perClientTotal.refund(c.key, 1, total);
+    };
     const account = accountKey(identifier);
     const pair = pairKey(c.key, account);
-    const first = await perClient.take(pair);
-    if (!first.allowed) {
+    const first = shared ? undefined : await perClient.take(pair);
+    if (first !== undefined && !first.allowed) {
       // This attempt goes no further: what it took must not count either.
-      await perClientTotal.refund(c.key, 1, total);
+      await giveBackTotal();
       blocked('client', first.retryAfterMs, c.ip);
       return refused('client', first.retryAfterMs);
     }
+    const giveBackPair = async () => {
+      if (first !== undefined) await perClient.refund(pair, 1, first);
+    };
     const second = await perAccount.take(account);
     if (!second.allowed) {
-      await Promise.all([perClientTotal.refund(c.key, 1, total), perClient.refund(pair, 1, first)]);
+      await Promise.all([giveBackTotal(), giveBackPair()]);
       blocked('account', second.retryAfterMs, c.ip);
       return refused('account', second.retryAfterMs);
     }
@@ -165,12 +179,7 @@ export function loginLimits(options: LoginLimitsOptions = {}): LoginLimits {
       async succeeded() {
         if (!pending) return;
         pending = false;
-        // Each to the backend that answered its take (the store, or its outage fallback).
-        await Promise.all([
-          perClientTotal.refund(c.key, 1, total),
-          perClient.refund(pair, 1, first),
-          perAccount.refund(account, 1, second),
-        ]);
+        await Promise.all([giveBackTotal(), giveBackPair(), perAccount.refund(account, 1, second)]);
       },
     };
   }

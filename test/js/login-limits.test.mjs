@@ -240,6 +240,33 @@ describe('loginLimits', () => {
     assert.equal(l.perAccount.capacity, 50);
   });
 
+  test("the client 'unknown' (no peer address) is everyone's: only the account bucket limits it", async () => {
+    // An app that passes no peer address gives every request the key 'unknown': a bucket on it
+    // would let one client lock every other out of sign-in, site-wide.
+    const l = limits({ perAccount: { capacity: 8, refillPerSecond: 0.001 } });
+    const unknown = { ip: null, limitKey: 'unknown' };
+    for (let i = 0; i < 150; i++) {
+      const a = await l.check(`nobody${i}@example.com`, unknown);
+      assert.equal(a.allowed, true, `made-up try ${i}`);
+    }
+    assert.equal((await l.check('alice@example.com', unknown)).allowed, true, 'alice is not locked out');
+    // Nor one bucket per account for all of them: after 6 failures at bob@, bob still signs in,
+    // until the account bucket (every client's tries at bob@) is empty.
+    const tries = [];
+    for (let i = 0; i < 9; i++) tries.push(await l.check('bob@example.com', 'unknown'));
+    assert.deepEqual(
+      tries.map((a) => a.limitedBy ?? 'allowed'),
+      [...Array(8).fill('allowed'), 'account'],
+    );
+    // Nothing was taken from the client buckets under 'unknown'.
+    assert.equal((await l.perClientTotal.peek('unknown')).remaining, 99);
+    // A real address is still limited by its own bucket.
+    const ip = limits();
+    let n = 0;
+    while ((await ip.check(`nobody${n}@example.com`, '198.51.100.20')).allowed) n++;
+    assert.equal(n, 100);
+  });
+
   test('one client cannot fill the tables with made-up accounts and lock every new account out', async () => {
     // Tables of 300 keys: one address trying 1,000 made-up identifiers used to fill the pair and
     // account tables with buckets still limiting, so that the next new account was refused for
