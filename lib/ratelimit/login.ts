@@ -63,6 +63,15 @@ export interface LoginAttempt {
   succeeded(): Promise<void>;
 }
 
+export interface LoginCheckOptions {
+  /**
+   * The client proved it signed in to this identifier before (OWASP "device cookies";
+   * start-guard/start's passwordSignIn sets and reads one): it is not held by `perClientTotal`,
+   * which a neighbour behind the same shared address (NAT, CGNAT, an office) could have emptied.
+   */
+  knownDevice?: boolean;
+}
+
 export interface LoginResetOptions {
   /**
    * Clear the account-wide bucket too (default true): an operator's unlock. `false` after a
@@ -72,8 +81,13 @@ export interface LoginResetOptions {
 }
 
 export interface LoginLimits {
-  /** Before verifying a password: takes one try from each bucket, or refuses. */
-  check(identifier: unknown, client: LoginClient): Promise<LoginAttempt>;
+  /**
+   * Before verifying a password: takes one try from each bucket, or refuses. With `{ knownDevice:
+   * true }` (the client proved it signed in to this identifier before: a device cookie) the
+   * client's own bucket across accounts is passed; the (account, client) and account buckets
+   * never are.
+   */
+  check(identifier: unknown, client: LoginClient, options?: LoginCheckOptions): Promise<LoginAttempt>;
   /**
    * Clears buckets of an identifier. After a password reset, call it with the resetting client
    * and `{ account: false }`: only that client's bucket at the account is cleared. The account's
@@ -136,16 +150,24 @@ export function loginLimits(options: LoginLimitsOptions = {}): LoginLimits {
     emit(onEvent, event);
   };
 
-  async function check(identifier: unknown, client: LoginClient): Promise<LoginAttempt> {
+  async function check(
+    identifier: unknown,
+    client: LoginClient,
+    options?: LoginCheckOptions,
+  ): Promise<LoginAttempt> {
     if (!serverRuntime) throw serverOnlyError();
     const c = clientKey(client);
+    if (options !== undefined && (typeof options !== 'object' || options === null))
+      invalidArg('options', 'an object', options);
+    const knownDevice = options?.knownDevice ?? false;
+    if (typeof knownDevice !== 'boolean') invalidArg('options.knownDevice', 'a boolean', knownDevice);
     // No peer address ('unknown'): one key for every such request, so a bucket on it would be
     // one bucket for all of them, and one client could lock them all out of sign-in. Only the
     // account bucket limits them (clientAddress warned once on stderr; see the README).
     const shared = c.key === UNKNOWN_CLIENT;
     // The client's own bucket first: a client out of tries adds no key to the other two tables
     // (nor costs the folding of its identifier).
-    const total = shared ? undefined : await perClientTotal.take(c.key);
+    const total = shared || knownDevice ? undefined : await perClientTotal.take(c.key);
     if (total !== undefined && !total.allowed) {
       blocked('clientTotal', total.retryAfterMs, c.ip);
       return refused('clientTotal', total.retryAfterMs);

@@ -267,6 +267,35 @@ describe('loginLimits', () => {
     assert.equal(n, 100);
   });
 
+  test('knownDevice passes the client bucket emptied by a neighbour, never the (account, client) or account ones', async () => {
+    const l = limits({
+      perClientTotal: { capacity: 3, refillPerSecond: 0.001 },
+      perClient: { capacity: 2, refillPerSecond: 0.001 },
+      perAccount: { capacity: 4, refillPerSecond: 0.001 },
+    });
+    const nat = { ip: '198.51.100.20', limitKey: '198.51.100.20' };
+    for (let i = 0; i < 3; i++) await l.check(`nobody${i}@example.com`, nat);
+    assert.equal((await l.check('alice@example.com', nat)).limitedBy, 'clientTotal');
+    const device = { knownDevice: true };
+    const ok = await l.check('alice@example.com', nat, device);
+    assert.equal(ok.allowed, true, "alice's device passes");
+    await ok.succeeded();
+    assert.equal((await l.perClientTotal.peek(nat.limitKey)).allowed, false, 'nothing was given back to it');
+    // Failures with the device cookie still count where they always did.
+    const seen = [];
+    for (let i = 0; i < 3; i++)
+      seen.push((await l.check('alice@example.com', nat, device)).limitedBy ?? 'allowed');
+    assert.deepEqual(seen, ['allowed', 'allowed', 'client']);
+    for (let i = 1; i <= 3; i++) await l.check('alice@example.com', `203.0.113.${i}`);
+    assert.equal((await l.check('alice@example.com', '203.0.113.50', device)).limitedBy, 'account');
+    // knownDevice: false (or absent) is the plain check.
+    assert.equal((await l.check('carol@example.com', nat, { knownDevice: false })).limitedBy, 'clientTotal');
+    await assert.rejects(l.check('carol@example.com', nat, { knownDevice: 'yes' }), {
+      name: 'TypeError',
+      message: /options\.knownDevice/,
+    });
+  });
+
   test('one client cannot fill the tables with made-up accounts and lock every new account out', async () => {
     // Tables of 300 keys: one address trying 1,000 made-up identifiers used to fill the pair and
     // account tables with buckets still limiting, so that the next new account was refused for
