@@ -39,6 +39,8 @@ export type {
   LoginClient,
   BucketSettings,
 } from './ratelimit/login';
+export type { LoginResetOptions } from './ratelimit/login';
+export type { LoginCheckOptions } from './ratelimit/login';
 export { normalizeIdentifier } from './ratelimit/identifier';
 export { clientAddress } from './client-address/client-address';
 export { safeRedirect } from './safe-redirect';

@@ -5,6 +5,7 @@ import type { LocalKeyHandle } from '../types/binding';
 import { StartGuardError, invalidArg, serverOnlyError } from './errors';
 import { native, serverRuntime } from './native';
 import { randomBase64url } from './random-pool';
+import { checkWellFormedSecret } from './secret-text';
 
 export type SecretInput = string | Uint8Array;
 
@@ -280,6 +281,7 @@ function rawKey(secret: unknown, name: string): { bytes: Uint8Array; ours: boole
     return { bytes: b.deriveKey(secret), ours: true };
   }
   if (typeof secret !== 'string') return invalidArg(name, 'a string or a Uint8Array', secret);
+  checkWellFormedSecret(name, secret);
   if (secret.startsWith('k4.local.')) {
     const key = b.paserkLocalDecode(secret);
     if (key === null)

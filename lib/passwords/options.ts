@@ -5,6 +5,7 @@
 // rather than ignored: a misspelt `peppers` would otherwise hash without a pepper.
 import { StartGuardError, invalidArg, outOfRangeArg } from '../errors';
 import type { EventSink } from '../events';
+import { checkWellFormedSecret } from '../secret-text';
 import { MIN_MARKED_SALT, NORMALIZATION_FORMS, type NormalizationForm } from './salt';
 
 /** Argon2id parameters for new hashes. `m` in KiB; the long names are accepted as aliases. */
@@ -293,8 +294,10 @@ function ceilings(
 
 function secretBytes(name: string, secret: unknown): Uint8Array {
   let bytes: Uint8Array;
-  if (typeof secret === 'string') bytes = new TextEncoder().encode(secret);
-  else if (secret instanceof Uint8Array)
+  if (typeof secret === 'string') {
+    checkWellFormedSecret(name, secret);
+    bytes = new TextEncoder().encode(secret);
+  } else if (secret instanceof Uint8Array)
     bytes = new Uint8Array(secret); // our own copy
   else invalidArg(name, 'a string or a Uint8Array', secret);
   if (bytes.length < 32) {

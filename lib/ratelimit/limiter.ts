@@ -38,8 +38,14 @@ export interface RateLimiter {
   take(key: string, cost?: number): Promise<RateLimitResult>;
   /** What `take` would answer now, changing nothing. */
   peek(key: string, cost?: number): Promise<RateLimitResult>;
-  /** Gives `cost` tokens back (a take that should not count), never beyond a full bucket. */
-  refund(key: string, cost?: number): Promise<void>;
+  /**
+   * Gives `cost` tokens back (a take that should not count), never beyond a full bucket. With
+   * `taken`, the answer of the take being given back, the tokens go where that take took them:
+   * the store, the in-process fallback table that answered during an outage, or nowhere (a take
+   * passed by `'allow'` took nothing). Without it, to the store (the fallback table while the
+   * store is unavailable).
+   */
+  refund(key: string, cost?: number, taken?: RateLimitResult): Promise<void>;
   /** Forgets the key's bucket: it is full again. */
   reset(key: string): Promise<void>;
 }
@@ -141,9 +147,13 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     try {
       result = storeAnswer(await within(deadlineMs, s.take(key, cost, params)));
     } catch (error) {
-      return unavailable(error, () => localTake(key, cost), cost);
+      const fallback = unavailable(error, () => localTake(key, cost), cost);
+      // Recorded so a refund of this take goes where it was taken (or nowhere, for 'allow').
+      answeredBy.set(fallback, policy === 'local' ? 'local' : 'none');
+      return fallback;
     }
     if (!result.allowed) noticeRefusal(result, undefined);
+    answeredBy.set(result, 'store');
     return result;
   }
 
@@ -172,15 +182,19 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         return unavailable(error, () => local.peek(key, cost), cost);
       }
     },
-    async refund(key: string, cost: number = 1): Promise<void> {
+    async refund(key: string, cost: number = 1, taken?: RateLimitResult): Promise<void> {
       checkKey(key);
       checkCost(cost, capacity);
       if (store === undefined) return local.refund(key, cost);
+      const backend = taken === undefined ? undefined : answeredBy.get(taken);
+      if (backend === 'none') return;
+      if (backend === 'local') return local.refund(key, cost);
       try {
         await within(deadlineMs, store.refund(key, cost, params));
       } catch (error) {
-        // A refund follows a success (a sign-in that worked): an outage must not fail it.
-        unavailable(error, () => (local.refund(key, cost), ALLOWED), cost);
+        // A refund follows a success (a sign-in that worked): an outage must not fail it. The
+        // fallback table gets the tokens only when it is not known that the store took them.
+        unavailable(error, () => (backend === undefined && local.refund(key, cost), ALLOWED), cost);
       }
     },
     async reset(key: string): Promise<void> {
@@ -214,6 +228,11 @@ function openFallback(
     );
   }
 }
+
+// Which backend answered a store-backed limiter's take ('none': passed by the 'allow' policy), so
+// that a refund of it goes there: a refund to a store that never took would leave the shared
+// bucket fuller than the truth. Keyed by the answer object, so nothing is added to it.
+const answeredBy = new WeakMap<RateLimitResult, 'store' | 'local' | 'none'>();
 
 const ALLOWED: RateLimitResult = Object.freeze({ allowed: true, remaining: 0, retryAfterMs: 0 });
 

@@ -9,9 +9,12 @@
 // - account: every client's tries at one account; larger and slower. It stops a botnet guessing
 //   one password from many addresses, and it is also what an attacker can drain to lock the real
 //   user out (the README weighs this).
+// The client key 'unknown' (no peer address) is every such request's: it takes from the account
+// bucket only.
 // A check takes one token from each before the password is verified, so parallel requests
 // cannot all pass before the first failure counts; a successful sign-in gives them back, so
 // only failures count.
+import { UNKNOWN_CLIENT } from '../client-address/client-address';
 import { invalidArg, serverOnlyError } from '../errors';
 import { type EventSink, type StartGuardEvent, emit } from '../events';
 import { serverRuntime } from '../native';
@@ -60,11 +63,40 @@ export interface LoginAttempt {
   succeeded(): Promise<void>;
 }
 
+export interface LoginCheckOptions {
+  /**
+   * The client proved it signed in to this identifier before (OWASP "device cookies";
+   * start-guard/start's passwordSignIn sets and reads one): it is not held by `perClientTotal`,
+   * which a neighbour behind the same shared address (NAT, CGNAT, an office) could have emptied.
+   */
+  knownDevice?: boolean;
+}
+
+export interface LoginResetOptions {
+  /**
+   * Clear the account-wide bucket too (default true): an operator's unlock. `false` after a
+   * user's password reset; then `client` is required.
+   */
+  account?: boolean;
+}
+
 export interface LoginLimits {
-  /** Before verifying a password: takes one try from each bucket, or refuses. */
-  check(identifier: unknown, client: LoginClient): Promise<LoginAttempt>;
-  /** Clears an account's buckets (after a password reset, or an operator's unlock). */
-  reset(identifier: unknown, client?: LoginClient): Promise<void>;
+  /**
+   * Before verifying a password: takes one try from each bucket, or refuses. With `{ knownDevice:
+   * true }` (the client proved it signed in to this identifier before: a device cookie) the
+   * client's own bucket across accounts is passed; the (account, client) and account buckets
+   * never are.
+   */
+  check(identifier: unknown, client: LoginClient, options?: LoginCheckOptions): Promise<LoginAttempt>;
+  /**
+   * Clears buckets of an identifier. After a password reset, call it with the resetting client
+   * and `{ account: false }`: only that client's bucket at the account is cleared. The account's
+   * own bucket (the default, `account: true`) is every client's tries at every identifier that
+   * folds to the same key (jose@ and josé@ are one bucket), so clearing it is an operator's
+   * unlock: done after a user's own reset, it would let the owner of josé@ refill the bucket
+   * guarding jose@ with each reset of their own password.
+   */
+  reset(identifier: unknown, client?: LoginClient, options?: LoginResetOptions): Promise<void>;
   readonly perClientTotal: RateLimiter;
   readonly perClient: RateLimiter;
   readonly perAccount: RateLimiter;
@@ -118,28 +150,47 @@ export function loginLimits(options: LoginLimitsOptions = {}): LoginLimits {
     emit(onEvent, event);
   };
 
-  async function check(identifier: unknown, client: LoginClient): Promise<LoginAttempt> {
+  async function check(
+    identifier: unknown,
+    client: LoginClient,
+    options?: LoginCheckOptions,
+  ): Promise<LoginAttempt> {
     if (!serverRuntime) throw serverOnlyError();
     const c = clientKey(client);
+    if (options !== undefined && (typeof options !== 'object' || options === null))
+      invalidArg('options', 'an object', options);
+    const knownDevice = options?.knownDevice ?? false;
+    if (typeof knownDevice !== 'boolean') invalidArg('options.knownDevice', 'a boolean', knownDevice);
+    // No peer address ('unknown'): one key for every such request, so a bucket on it would be
+    // one bucket for all of them, and one client could lock them all out of sign-in. Only the
+    // account bucket limits them (clientAddress warned once on stderr; see the README).
+    const shared = c.key === UNKNOWN_CLIENT;
     // The client's own bucket first: a client out of tries adds no key to the other two tables
     // (nor costs the folding of its identifier).
-    const total = await perClientTotal.take(c.key);
-    if (!total.allowed) {
+    const total = shared || knownDevice ? undefined : await perClientTotal.take(c.key);
+    if (total !== undefined && !total.allowed) {
       blocked('clientTotal', total.retryAfterMs, c.ip);
       return refused('clientTotal', total.retryAfterMs);
     }
+    // Each give-back goes to the backend that answered its take (the store, or its fallback).
+    const giveBackTotal = async () => {
+      if (total !== undefined) await perClientTotal.refund(c.key, 1, total);
+    };
     const account = accountKey(identifier);
     const pair = pairKey(c.key, account);
-    const first = await perClient.take(pair);
-    if (!first.allowed) {
+    const first = shared ? undefined : await perClient.take(pair);
+    if (first !== undefined && !first.allowed) {
       // This attempt goes no further: what it took must not count either.
-      await perClientTotal.refund(c.key);
+      await giveBackTotal();
       blocked('client', first.retryAfterMs, c.ip);
       return refused('client', first.retryAfterMs);
     }
+    const giveBackPair = async () => {
+      if (first !== undefined) await perClient.refund(pair, 1, first);
+    };
     const second = await perAccount.take(account);
     if (!second.allowed) {
-      await Promise.all([perClientTotal.refund(c.key), perClient.refund(pair)]);
+      await Promise.all([giveBackTotal(), giveBackPair()]);
       blocked('account', second.retryAfterMs, c.ip);
       return refused('account', second.retryAfterMs);
     }
@@ -150,15 +201,27 @@ export function loginLimits(options: LoginLimitsOptions = {}): LoginLimits {
       async succeeded() {
         if (!pending) return;
         pending = false;
-        await Promise.all([perClientTotal.refund(c.key), perClient.refund(pair), perAccount.refund(account)]);
+        await Promise.all([giveBackTotal(), giveBackPair(), perAccount.refund(account, 1, second)]);
       },
     };
   }
 
-  async function reset(identifier: unknown, client?: LoginClient): Promise<void> {
+  async function reset(
+    identifier: unknown,
+    client?: LoginClient,
+    options?: LoginResetOptions,
+  ): Promise<void> {
+    if (options !== undefined && (typeof options !== 'object' || options === null))
+      invalidArg('options', 'an object', options);
+    const clearAccount = options?.account ?? true;
+    if (typeof clearAccount !== 'boolean') invalidArg('options.account', 'a boolean', clearAccount);
+    // Checked before anything is cleared: `{ account: false }` without a client would clear nothing.
+    const c = client === undefined ? undefined : clientKey(client);
+    if (!clearAccount && c === undefined)
+      invalidArg('client', 'a client when options.account is false', client);
     const account = accountKey(identifier);
-    await perAccount.reset(account);
-    if (client !== undefined) await perClient.reset(pairKey(clientKey(client).key, account));
+    if (clearAccount) await perAccount.reset(account);
+    if (c !== undefined) await perClient.reset(pairKey(c.key, account));
   }
 
   return { check, reset, perClientTotal, perClient, perAccount };

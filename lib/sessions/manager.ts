@@ -16,6 +16,7 @@ import {
   resolveCookie,
   sessionSetCookie,
 } from './cookie';
+import { type DeviceCookies, deviceCookies } from './device-cookie';
 
 export interface Session<T> {
   /** 128 random bits, base64url. */
@@ -118,6 +119,8 @@ export interface SessionInternals<T> {
   revokeUserBefore(userId: string): Promise<number>;
   /** The manager's clock (epoch ms): when a sign-in read the credential it is about to trust. */
   nowMs(): number;
+  /** The device cookie of passwordSignIn, sealed with this manager's keys. */
+  device: DeviceCookies;
 }
 
 /**
@@ -308,6 +311,7 @@ export function createSessionManager<T = unknown>(options: SessionManagerOptions
   const internals: SessionInternals<T> = {
     create: (userId, data, opts) => createSession(userId, data, opts, true),
     nowMs: () => nowMs(),
+    device: deviceCookies(sealer, cookieName, attrs),
     async revokeUserBefore(userId: string): Promise<number> {
       if (typeof userId !== 'string' || userId.length === 0)
         invalidArg('userId', 'a non-empty string', userId);

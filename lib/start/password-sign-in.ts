@@ -15,7 +15,7 @@ import {
 import type { LoginClient, Session } from 'start-guard';
 import { clientOf } from './client.js';
 import { type AuthCore, emitEvent } from './core.js';
-import { refuse, refuseLimited, requestOf, requireCsrfSeen, storeError } from './respond.js';
+import { refuse, refuseLimited, requestOf, requireCsrfSeen, server, storeError } from './respond.js';
 import { flow, issueSession } from './session-flows.js';
 import { internalsOf } from './session-internals.js';
 
@@ -35,6 +35,7 @@ export interface SignInLimits {
   check(
     identifier: unknown,
     client: LoginClient,
+    options?: { knownDevice?: boolean },
   ): Promise<{ allowed: boolean; retryAfterMs: number; succeeded(): Promise<void> }>;
 }
 
@@ -104,10 +105,18 @@ export async function passwordSignInFlow<TAccount extends PasswordAccount, TData
   const state = await requireCsrfSeen(request);
   const client = await clientOf(core, request, state);
   const ip = client.ip === null ? {} : { ip: client.ip };
+  const internals = internalsOf(core.sessions);
+  const normalized = normalizeIdentifier(identifier);
+  // A browser that signed in to this identifier before (its device cookie) is not held by the
+  // client's own bucket, which anyone behind the same address could have emptied.
+  const knownDevice =
+    normalized !== null && internals.device !== undefined
+      ? internals.device.known(request.headers.get('cookie'), normalized)
+      : false;
 
   let attempt;
   try {
-    attempt = await limits.check(identifier, client);
+    attempt = await limits.check(identifier, client, knownDevice ? { knownDevice } : undefined);
   } catch (cause) {
     return refuse(undefined, request, storeError(cause));
   }
@@ -119,8 +128,7 @@ export async function passwordSignInFlow<TAccount extends PasswordAccount, TData
   // The session counts as created when the credential was read, not when it is issued one hash
   // later: a password reset that raises the user's watermark in between (after this read saw the
   // old hash) then revokes it, so a sign-in with the old password cannot outlive the reset.
-  const credentialReadAtMs = internalsOf(core.sessions).nowMs();
-  const normalized = normalizeIdentifier(identifier);
+  const credentialReadAtMs = internals.nowMs();
   const account = normalized === null ? null : ((await findUser(normalized)) ?? null);
   let valid = false;
   if (typeof password === 'string') {
@@ -180,6 +188,10 @@ export async function passwordSignInFlow<TAccount extends PasswordAccount, TData
       credentialReadAtMs,
     ),
   );
+  // Set (or renewed: 180 days from now) once the session is: this browser has signed in here.
+  if (internals.device !== undefined) {
+    (await server()).appendResponseHeader('set-cookie', internals.device.setCookie(normalized as string));
+  }
   const { passwordHash: _hash, ...user } = account;
   return { user, session };
 }

@@ -17,6 +17,11 @@ export interface SessionInternals {
   ): IssuedSession<unknown>;
   revokeUserBefore(userId: string): Promise<number>;
   nowMs(): number;
+  /** passwordSignIn's device cookie (absent in a manager from an older copy of start-guard). */
+  device?: {
+    setCookie(identifier: string): string;
+    known(cookieHeader: unknown, identifier: string): boolean;
+  };
 }
 
 const SESSION_INTERNALS = Symbol.for('start-guard.session-internals');

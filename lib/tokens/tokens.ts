@@ -7,6 +7,7 @@ import type { TokenKeyHandle } from '../../types/binding';
 import { StartGuardError, invalidArg, outOfRangeArg, serverOnlyError } from '../errors';
 import { native, serverRuntime } from '../native';
 import { randomBase64url } from '../random-pool';
+import { checkWellFormedSecret } from '../secret-text';
 import { MAX_USER_ID_LENGTH, checkData, checkPurpose, checkText } from './args';
 import { bindingOf, parseToken } from './format';
 import type { TokenRecord, TokenStore } from './types';
@@ -230,6 +231,7 @@ function checkSecrets(value: unknown): TokenSecret[] | undefined {
     const name = Array.isArray(value) ? `options.secret[${i}]` : 'options.secret';
     if (typeof secret !== 'string' && !(secret instanceof Uint8Array))
       return invalidArg(name, 'a string or a Uint8Array of at least 32 bytes', secret);
+    if (typeof secret === 'string') checkWellFormedSecret(name, secret);
     const bytes = typeof secret === 'string' ? Buffer.byteLength(secret, 'utf8') : secret.length;
     if (bytes < 32) throw new StartGuardError('ERR_SECRET_TOO_SHORT', `${name} must be at least 32 bytes`);
     return secret;

@@ -165,6 +165,39 @@ describe('loginLimits', () => {
     assert.equal((await l.check('ada@example.com', '203.0.113.7')).allowed, true);
   });
 
+  test("after a password reset, { account: false } clears the client's bucket only: a folded twin cannot refill the account", async () => {
+    // jose@ and josé@ are two real accounts with one account bucket (the key folds accents). The
+    // owner of josé@ drains it with guesses at jose@, then resets their own password.
+    const l = limits({
+      perClientTotal: { capacity: 1000, refillPerSecond: 0.01 },
+      perClient: { capacity: 2, refillPerSecond: 0.01 },
+      perAccount: { capacity: 4, refillPerSecond: 0.001 },
+    });
+    let ip = 0;
+    while ((await l.check('jose@example.com', `198.51.100.${++ip}`)).allowed);
+    const own = '203.0.113.9';
+    await l.check('josé@example.com', own); // refused by the account bucket, counted nowhere
+    await l.reset('josé@example.com', own, { account: false });
+    const next = await l.check('jose@example.com', '203.0.113.10');
+    assert.equal(next.allowed, false, "the victim's account bucket is still empty");
+    assert.equal(next.limitedBy, 'account');
+    // The resetting client's own (account, client) bucket is cleared.
+    const pair = limits({ perClient: { capacity: 1, refillPerSecond: 0.001 } });
+    await pair.check('ada@example.com', own);
+    assert.equal((await pair.check('ada@example.com', own)).limitedBy, 'client');
+    await pair.reset('ada@example.com', own, { account: false });
+    assert.equal((await pair.check('ada@example.com', own)).allowed, true);
+    // { account: false } without a client would clear nothing: a TypeError naming it.
+    await assert.rejects(pair.reset('ada@example.com', undefined, { account: false }), {
+      name: 'TypeError',
+      message: /"client"/,
+    });
+    await assert.rejects(pair.reset('ada@example.com', own, { account: 'no' }), { name: 'TypeError' });
+    // An operator's unlock (the default) clears the account bucket, for every folded variant.
+    await l.reset('josé@example.com');
+    assert.equal((await l.check('jose@example.com', '203.0.113.11')).allowed, true);
+  });
+
   test('a refusal emits ratelimit.blocked with the ip and which bucket, never the identifier', async () => {
     const events = [];
     const l = limits({ perClient: { capacity: 1, refillPerSecond: 0.01 }, onEvent: (e) => events.push(e) });
@@ -205,6 +238,62 @@ describe('loginLimits', () => {
     assert.equal(l.perClientTotal.refillPerSecond, 1);
     assert.equal(l.perClient.capacity, 5);
     assert.equal(l.perAccount.capacity, 50);
+  });
+
+  test("the client 'unknown' (no peer address) is everyone's: only the account bucket limits it", async () => {
+    // An app that passes no peer address gives every request the key 'unknown': a bucket on it
+    // would let one client lock every other out of sign-in, site-wide.
+    const l = limits({ perAccount: { capacity: 8, refillPerSecond: 0.001 } });
+    const unknown = { ip: null, limitKey: 'unknown' };
+    for (let i = 0; i < 150; i++) {
+      const a = await l.check(`nobody${i}@example.com`, unknown);
+      assert.equal(a.allowed, true, `made-up try ${i}`);
+    }
+    assert.equal((await l.check('alice@example.com', unknown)).allowed, true, 'alice is not locked out');
+    // Nor one bucket per account for all of them: after 6 failures at bob@, bob still signs in,
+    // until the account bucket (every client's tries at bob@) is empty.
+    const tries = [];
+    for (let i = 0; i < 9; i++) tries.push(await l.check('bob@example.com', 'unknown'));
+    assert.deepEqual(
+      tries.map((a) => a.limitedBy ?? 'allowed'),
+      [...Array(8).fill('allowed'), 'account'],
+    );
+    // Nothing was taken from the client buckets under 'unknown'.
+    assert.equal((await l.perClientTotal.peek('unknown')).remaining, 99);
+    // A real address is still limited by its own bucket.
+    const ip = limits();
+    let n = 0;
+    while ((await ip.check(`nobody${n}@example.com`, '198.51.100.20')).allowed) n++;
+    assert.equal(n, 100);
+  });
+
+  test('knownDevice passes the client bucket emptied by a neighbour, never the (account, client) or account ones', async () => {
+    const l = limits({
+      perClientTotal: { capacity: 3, refillPerSecond: 0.001 },
+      perClient: { capacity: 2, refillPerSecond: 0.001 },
+      perAccount: { capacity: 4, refillPerSecond: 0.001 },
+    });
+    const nat = { ip: '198.51.100.20', limitKey: '198.51.100.20' };
+    for (let i = 0; i < 3; i++) await l.check(`nobody${i}@example.com`, nat);
+    assert.equal((await l.check('alice@example.com', nat)).limitedBy, 'clientTotal');
+    const device = { knownDevice: true };
+    const ok = await l.check('alice@example.com', nat, device);
+    assert.equal(ok.allowed, true, "alice's device passes");
+    await ok.succeeded();
+    assert.equal((await l.perClientTotal.peek(nat.limitKey)).allowed, false, 'nothing was given back to it');
+    // Failures with the device cookie still count where they always did.
+    const seen = [];
+    for (let i = 0; i < 3; i++)
+      seen.push((await l.check('alice@example.com', nat, device)).limitedBy ?? 'allowed');
+    assert.deepEqual(seen, ['allowed', 'allowed', 'client']);
+    for (let i = 1; i <= 3; i++) await l.check('alice@example.com', `203.0.113.${i}`);
+    assert.equal((await l.check('alice@example.com', '203.0.113.50', device)).limitedBy, 'account');
+    // knownDevice: false (or absent) is the plain check.
+    assert.equal((await l.check('carol@example.com', nat, { knownDevice: false })).limitedBy, 'clientTotal');
+    await assert.rejects(l.check('carol@example.com', nat, { knownDevice: 'yes' }), {
+      name: 'TypeError',
+      message: /options\.knownDevice/,
+    });
   });
 
   test('one client cannot fill the tables with made-up accounts and lock every new account out', async () => {

@@ -381,6 +381,11 @@ describe('peppers', () => {
 
   test('pepper options: >= 32 bytes, at most 128, a PHC keyid, no duplicate ids', () => {
     assert.throws(() => fast({ peppers: [{ id: 'a', secret: 'short' }] }), code('ERR_SECRET_TOO_SHORT'));
+    // A lone surrogate would be U+FFFD once UTF-8 encoded: two distinct peppers, one key.
+    assert.throws(
+      () => fast({ peppers: [{ id: 'a', secret: '\uD800'.repeat(11) }] }),
+      (e) => isStartGuardError(e, 'ERR_INVALID_OPTION') && /well-formed/.test(e.message),
+    );
     assert.throws(
       () => fast({ peppers: [{ id: 'a', secret: new Uint8Array(31) }] }),
       code('ERR_SECRET_TOO_SHORT'),

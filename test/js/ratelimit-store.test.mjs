@@ -2,7 +2,7 @@
 // runs the same suite), and the outage policies the limiter applies.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { StartGuardError, createRateLimiter, isStartGuardError } from 'start-guard';
+import { StartGuardError, createRateLimiter, isStartGuardError, loginLimits } from 'start-guard';
 import { createMemoryRateStore } from './support/memory-rate-store.mjs';
 import { rateStoreContract } from './support/rate-store-contract.mjs';
 
@@ -96,6 +96,50 @@ describe('with a store', () => {
     // A reset that did not happen is not hidden.
     await assert.rejects(d.reset('k'), (e) => isStartGuardError(e, 'ERR_STORE_UNAVAILABLE'));
   });
+
+  for (const policy of ['local', 'allow']) {
+    test(`'${policy}': a refund of a take answered during an outage never reaches the store (it took nothing)`, async () => {
+      const store = createMemoryRateStore({ onUnavailable: policy });
+      const l = createRateLimiter({ name: name(), store, capacity: 10, refillPerSecond: 0.001 });
+      for (let i = 0; i < 6; i++) assert.equal((await l.take('k')).allowed, true);
+      store.state.down = true;
+      const during = [];
+      for (let i = 0; i < 4; i++) during.push(await l.take('k'));
+      store.state.down = false;
+      // The store is back; the four takes it never saw are given back with their answers.
+      for (const taken of during) await l.refund('k', 1, taken);
+      // peek answers as a take would: four left, three after it.
+      assert.equal((await l.peek('k')).remaining, 3, 'the store still owes the six it took');
+      assert.equal(store.calls.filter((c) => c[0] === 'refund').length, 0);
+      // A take the store answered is refunded to the store.
+      const up = await l.take('k');
+      await l.refund('k', 1, up);
+      assert.equal((await l.peek('k')).remaining, 3);
+      if (policy === 'local') {
+        // The fallback table got its four back: with the store down again, ten are there.
+        store.state.down = true;
+        for (let i = 0; i < 10; i++) assert.equal((await l.take('k')).allowed, true);
+        assert.equal((await l.take('k')).allowed, false);
+      }
+    });
+
+    test(`'${policy}': loginLimits' succeeded() after an outage gives back to where each bucket was taken`, async () => {
+      const store = createMemoryRateStore({ onUnavailable: policy });
+      const l = loginLimits({
+        store,
+        name: name(),
+        perClientTotal: { capacity: 100, refillPerSecond: 0.001 },
+      });
+      const ip = '192.0.2.7';
+      for (let i = 0; i < 60; i++) await l.check(`victim${i}@example.com`, ip);
+      store.state.down = true;
+      const pending = [];
+      for (let i = 0; i < 40; i++) pending.push(await l.check('me@example.com', ip));
+      store.state.down = false;
+      for (const a of pending) if (a.allowed) await a.succeeded();
+      assert.equal((await l.perClientTotal.peek(ip)).remaining, 39, 'the 60 failures still count');
+    });
+  }
 
   test('other store errors reach the caller as they are', async () => {
     const store = createMemoryRateStore();

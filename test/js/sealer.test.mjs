@@ -92,6 +92,13 @@ test('keys: Uint8Array(32) and k4.local are used as is; other secrets are derive
     () => createSealer({ secrets: 'k4.local.notbase64!' }),
     (err) => isStartGuardError(err, 'ERR_INVALID_OPTION'),
   );
+  // A lone surrogate would be U+FFFD once UTF-8 encoded: '\uD800' x 11 and '\uFFFD' x 11 one key.
+  for (const bad of ['\uD800'.repeat(11), ['q'.repeat(32), 'p'.repeat(31) + '\uDFFF']]) {
+    assert.throws(
+      () => createSealer({ secrets: bad }),
+      (err) => isStartGuardError(err, 'ERR_INVALID_OPTION') && /secrets\[\d\].*well-formed/.test(err.message),
+    );
+  }
   assert.throws(
     () => createSealer({ secrets: [] }),
     (err) => isStartGuardError(err, 'ERR_INVALID_OPTION'),

@@ -486,6 +486,32 @@ describe('server secret', () => {
       (e) => isStartGuardError(e, 'ERR_SECRET_TOO_SHORT') && /options\.secret\[1\]/.test(e.message),
     );
   });
+
+  test('a string secret with a lone surrogate is refused: UTF-8 would make it U+FFFD, one key for many', async () => {
+    const store = createMemoryTokenStore();
+    // Each of these encodes to the bytes of '\uFFFD'.repeat(11), a public constant.
+    for (const bad of [
+      '\uD800'.repeat(11),
+      '\uDBFF'.repeat(11),
+      'x'.repeat(31) + '\uDC00',
+      ['k'.repeat(32), '\uD800'.repeat(11)],
+    ]) {
+      assert.throws(
+        () => createSingleUseTokens({ store, secret: bad }),
+        (e) =>
+          isStartGuardError(e, 'ERR_INVALID_OPTION') &&
+          /options\.secret/.test(e.message) &&
+          /well-formed/.test(e.message) &&
+          !e.message.includes('\uD800'),
+      );
+    }
+    // A surrogate pair is a well-formed code point: accepted, and a key of its own.
+    const pair = createSingleUseTokens({ store, secret: '\u{1F511}'.repeat(8) });
+    const replacement = createSingleUseTokens({ store, secret: '\uFFFD'.repeat(11) });
+    const t = await pair.issue('u', { purpose: 'reset' });
+    assert.equal(await replacement.check(t.token, { purpose: 'reset' }), null);
+    assert.ok(await pair.check(t.token, { purpose: 'reset' }));
+  });
 });
 
 describe('records the store hands back', () => {

@@ -169,7 +169,58 @@ test('a sign-in that read the old password before a reset raised the watermark d
   // A later sign-in (after the watermark) is not affected by it: alice, no watermark.
   const ok = await login('alice@example.com', 'alice-password-1');
   const mine = await app.call('whoami', {
-    cookie: ok.headers.getSetCookie().find((c) => c.startsWith('__Host-session=')).split(';')[0],
+    cookie: ok.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('__Host-session='))
+      .split(';')[0],
   });
   assert.equal(mine.status, 200);
+});
+
+test("a device cookie lets a browser that signed in before past its address's emptied client bucket, for that account only", async () => {
+  // Everyone behind one shared address (NAT, an office) is one client: a neighbour trying made-up
+  // accounts empties its bucket (3 tries in this limiter), and alice is refused before her password
+  // is checked, unless her browser proves it signed in to her account before.
+  const small = (identifier, password, ip, cookie) =>
+    app.call('passwordLogin', {
+      method: 'POST',
+      data: { identifier, password, smallClientBucket: true },
+      headers: { 'x-forwarded-for': ip, ...(cookie === undefined ? {} : { cookie }) },
+    });
+  const nat = freshClient();
+  const first = await small('alice@example.com', 'alice-password-1', freshClient());
+  assert.equal(first.status, 200, first.text);
+  const set = first.headers.getSetCookie().find((c) => c.startsWith('__Host-session-device='));
+  assert.ok(set, first.headers.getSetCookie().join('\n'));
+  // HttpOnly, Secure, SameSite=Lax, host-only on /, 180 days.
+  const attrs = set
+    .split(/;\s*/)
+    .slice(1)
+    .map((a) => a.toLowerCase());
+  for (const a of ['httponly', 'secure', 'samesite=lax', 'path=/', `max-age=${180 * 86400}`]) {
+    assert.ok(attrs.includes(a), `${a} in ${set}`);
+  }
+  assert.ok(!attrs.some((a) => a.startsWith('domain=')));
+  const device = set.split(';')[0];
+  // The token is sealed: the identifier is not readable in it.
+  assert.ok(!device.includes('alice'));
+
+  for (let i = 0; i < 3; i++) assert.equal((await small(`made-up-${i}@example.com`, 'x', nat)).status, 401);
+  const plain = await small('alice@example.com', 'alice-password-1', nat);
+  assert.equal(plain.status, 429, 'without the device cookie: the emptied client bucket');
+  const known = await small('alice@example.com', 'alice-password-1', nat, device);
+  assert.equal(known.status, 200, known.text);
+  // Bound to alice's identifier: it does nothing for another account, and a tampered one nothing.
+  assert.equal((await small('bob@example.com', 'bob-password-1', nat, device)).status, 429);
+  const tampered = device.slice(0, -2) + (device.endsWith('AA') ? 'BA' : 'AA');
+  assert.equal((await small('alice@example.com', 'alice-password-1', nat, tampered)).status, 429);
+  // A session cookie is not a device cookie (another sealer purpose).
+  const session = known.headers.getSetCookie().find((c) => c.startsWith('__Host-session='));
+  const asDevice = session.split(';')[0].replace('__Host-session=', '__Host-session-device=');
+  assert.equal((await small('alice@example.com', 'alice-password-1', nat, asDevice)).status, 429);
+  // It never passes the (account, client) bucket: five failures, then 429 even with it.
+  const seen = [];
+  for (let i = 0; i < 6; i++)
+    seen.push((await small('alice@example.com', 'wrong-password-x', nat, device)).status);
+  assert.deepEqual(seen, [401, 401, 401, 401, 401, 429]);
 });

@@ -75,6 +75,13 @@ async function build() {
       perClient: { capacity: 5, refillPerSecond: 1 / 60 },
       perAccount: { capacity: 200, refillPerSecond: 1 / 60 },
     }),
+    // The same with a client bucket of 3 tries, so the device-cookie test empties it quickly.
+    smallClientLoginLimits: loginLimits({
+      name: 'test-app:login-small-client',
+      perClientTotal: { capacity: 3, refillPerSecond: 1 / 600 },
+      perClient: { capacity: 5, refillPerSecond: 1 / 60 },
+      perAccount: { capacity: 200, refillPerSecond: 1 / 60 },
+    }),
     resets: createPasswordReset({
       tokens,
       url: `${base}/reset-password`,

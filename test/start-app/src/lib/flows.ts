@@ -16,7 +16,10 @@ export const signInAs = createServerFn({ method: 'POST' })
   });
 
 export const passwordLogin = createServerFn({ method: 'POST' })
-  .validator((data: { identifier: string; password: string; persistent?: boolean }) => data)
+  .validator(
+    (data: { identifier: string; password: string; persistent?: boolean; smallClientBucket?: boolean }) =>
+      data,
+  )
   .handler(async ({ data }) => {
     const a = await accounts();
     const { user, session } = await auth.passwordSignIn({
@@ -25,7 +28,7 @@ export const passwordLogin = createServerFn({ method: 'POST' })
       findUser: a.findUser,
       saveHash: a.saveHash,
       // No hasher: start-guard's default (OWASP Argon2id), the one the accounts were hashed with.
-      limits: a.loginLimits,
+      limits: data.smallClientBucket ? a.smallClientLoginLimits : a.loginLimits,
       sessionData: { theme: 'dark' },
       persistent: data.persistent,
     });
