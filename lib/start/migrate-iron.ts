@@ -86,6 +86,10 @@ export function resolveMigration(option: unknown, sessionsCookie: string): IronM
       `password must be a string of ${MIN_IRON_PASSWORD} characters or more, or a map of ids to such strings`,
     );
   }
+  // iron-webcrypto uses the password's UTF-8 bytes, where every lone surrogate becomes U+FFFD: an
+  // ill-formed password would open seals made under a public one (as start-guard's own secrets).
+  if (list.some((p) => !(p as string & { isWellFormed(): boolean }).isWellFormed()))
+    throw bad('password must be a well-formed string (it holds a lone surrogate, which UTF-8 cannot encode)');
   const cookieName = o.cookieName ?? 'start';
   if (typeof cookieName !== 'string' || !COOKIE_NAME.test(cookieName))
     throw bad('cookieName must be a cookie name');

@@ -170,6 +170,30 @@ describe('after `until`', () => {
   });
   after(() => app?.stop());
 
+  test('an ill-formed password (a lone surrogate, U+FFFD in UTF-8: a public key) is refused at createAuth', () => {
+    // start-guard/start is ESM and resolves from the app's node_modules: a child process there.
+    const script = `
+      import { createMemoryRevocationStore, createSessionManager } from 'start-guard';
+      import { createAuth } from 'start-guard/start';
+      const sessions = createSessionManager({
+        secrets: 'a-test-secret-of-at-least-thirty-two-bytes',
+        revocation: createMemoryRevocationStore(),
+      });
+      const make = (password) => createAuth({ sessions, loadUser: () => null, toClient: () => ({}),
+        migrate: { iron: { password, ttlSeconds: ${TTL}, until: Math.floor(Date.now() / 1000) + 60 } } });
+      const out = [];
+      for (const password of ['\\uD800'.repeat(32), { 1: 'x'.repeat(32) + '\\uDC00' }, '\\u{1F600}'.repeat(16)]) {
+        try { make(password); out.push('ok'); } catch (e) { out.push(e.code + (/well-formed/.test(e.message) ? '' : ' ' + e.message)); }
+      }
+      console.log(out.join(' | '));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: appDir,
+      encoding: 'utf8',
+    });
+    // Surrogate pairs are fine; a lone one in the string or in the map form is refused.
+    assert.equal(out.trim(), 'ERR_INVALID_OPTION | ERR_INVALID_OPTION | ok');
+  });
+
   test('old cookies are ignored: no session, nothing set', async () => {
     for (const cookie of [await startCookie({ userId: 'alice' }), ironSessionCookie({ userId: 'bob' })]) {
       const r = await app.call('whoami', { cookie });
