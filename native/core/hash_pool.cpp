@@ -124,6 +124,10 @@ void HashPool::hand_over_locked(const Placement& p, std::unique_ptr<PoolJob> job
     shed_locked(*s);
     if (s != &w) w.await_unmaps = true;
   }
+  // Memory the accounting already counts as free may still be mapped (an arena given back by this
+  // or an earlier placement whose thread is still delivering, a lowered budget, a thread over
+  // budget after its job): a job that maps memory starts only once every such arena is unmapped.
+  if (p.cost > 0 && unmapping_ > 0) w.await_unmaps = true;
   w.busy = true;
   w.in_arena = p.in_arena;
   if (p.in_arena) {

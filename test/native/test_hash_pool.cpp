@@ -584,3 +584,71 @@ TEST_CASE("pool: a job in an arena fits when other idle threads give theirs back
   REQUIRE(s.memory_in_use_kib == s.arena_kib_held);
   REQUIRE(s.memory_in_use_kib <= 28672);
 }
+
+namespace {
+// A job that can be held in run() or in deliver(), and notes whether it started while another
+// job's thread was still held in deliver() (its arena given back but not yet unmapped).
+std::atomic<bool> held_in_deliver{false};
+std::atomic<bool> started_on_unmapped_memory{false};
+class HeldJob : public sg::PoolJob {
+ public:
+  HeldJob(Counters& c, size_t bytes, Gate* run_gate, Gate* deliver_gate, bool check)
+      : c_(c), bytes_(bytes), run_gate_(run_gate), deliver_gate_(deliver_gate), check_(check) {}
+  size_t memory_bytes() const noexcept override { return bytes_; }
+  void run(sg::argon2::Arena*) noexcept override {
+    if (check_ && held_in_deliver) started_on_unmapped_memory = true;
+    ++c_.started;
+    if (run_gate_ != nullptr) run_gate_->wait();
+  }
+  void deliver(std::unique_ptr<sg::PoolJob>) noexcept override {
+    if (deliver_gate_ != nullptr) {
+      held_in_deliver = true;
+      deliver_gate_->wait();
+      held_in_deliver = false;
+    }
+    ++c_.delivered;
+  }
+
+ private:
+  Counters& c_;
+  size_t bytes_;
+  Gate* run_gate_;
+  Gate* deliver_gate_;
+  bool check_;
+};
+sg::Admission submit_held(sg::HashPool& pool, Counters& c, size_t bytes, Gate* run_gate,
+                          Gate* deliver_gate = nullptr, bool check = false) {
+  std::unique_ptr<sg::PoolJob> job =
+      std::make_unique<HeldJob>(c, bytes, run_gate, deliver_gate, check);
+  return pool.submit(job);
+}
+}  // namespace
+
+TEST_CASE("pool: a job never starts on memory given back by an arena that is not unmapped yet",
+          "[pool]") {
+  // Budget 64 MiB, arenas up to 19 MiB, 4 threads. W0 and W1 keep 10 MiB arenas, W2 1 MiB; W1 is
+  // still delivering (idle for the pool, its arena not unmapped). W3 runs 43 MiB outside an arena:
+  // 64 of 64 MiB. A 12 MiB job grows W0 by 2 and gives W1's 10 back; an 8 MiB job then fits the
+  // books (56 of 64) on W2, but must not start before W1's arena is really unmapped (real memory
+  // would be 71 MiB).
+  constexpr size_t MiB = 1024 * 1024;
+  Counters c;
+  sg::HashPool pool({4, 16, 64 * 1024, 19 * 1024});
+  Gate first, stuck, big;
+  REQUIRE(submit_held(pool, c, 10 * MiB, &first) == sg::Admission::accepted);
+  REQUIRE(submit_held(pool, c, 10 * MiB, &first, &stuck) == sg::Admission::accepted);
+  REQUIRE(submit_held(pool, c, 1 * MiB, &first) == sg::Admission::accepted);
+  eventually([&] { return c.started == 3; });
+  first.release();
+  eventually([&] { return c.delivered == 2 && held_in_deliver; });
+  REQUIRE(submit_held(pool, c, 43 * MiB, &big) == sg::Admission::accepted);
+  eventually([&] { return c.started == 4; });
+  REQUIRE(submit_held(pool, c, 12 * MiB, nullptr, nullptr, true) == sg::Admission::accepted);
+  REQUIRE(submit_held(pool, c, 8 * MiB, nullptr, nullptr, true) == sg::Admission::accepted);
+  std::this_thread::sleep_for(50ms);
+  stuck.release();
+  big.release();
+  eventually([&] { return c.delivered == 6; });
+  CHECK_FALSE(started_on_unmapped_memory);
+  CHECK(pool.stats().memory_in_use_kib <= 64 * 1024);
+}
