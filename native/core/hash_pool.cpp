@@ -1,5 +1,11 @@
 #include "hash_pool.hpp"
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -326,7 +332,17 @@ PoolStats HashPool::stats() {
   return s;
 }
 
+namespace {
+constexpr int kPoolNice = 19;
+}  // namespace
+
 void HashPool::work(Worker* self) {
+#ifdef __linux__
+  // Hashing is background work: below the event loop and libuv's threads, so a saturated pool
+  // delays a request's other work (timers, file reads) as little as the scheduler allows. Per
+  // thread on Linux; best effort (a failure leaves the default priority).
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kPoolNice);
+#endif
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
     if (self->unmap) {

@@ -652,3 +652,31 @@ TEST_CASE("pool: a job never starts on memory given back by an arena that is not
   CHECK_FALSE(started_on_unmapped_memory);
   CHECK(pool.stats().memory_in_use_kib <= 64 * 1024);
 }
+
+#ifdef __linux__
+#include <cerrno>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+TEST_CASE("pool: hashes run below the caller's priority (nice 19 on Linux)", "[pool]") {
+  // A saturated pool must not hold up the event loop or libuv's threads (timers, file reads).
+  struct NiceJob : sg::PoolJob {
+    std::atomic<int>* seen;
+    explicit NiceJob(std::atomic<int>* s) : seen(s) {}
+    size_t memory_bytes() const noexcept override { return 1024; }
+    void run(sg::argon2::Arena*) noexcept override {
+      errno = 0;
+      const int n = getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+      *seen = errno == 0 ? n : -100;
+    }
+    void deliver(std::unique_ptr<sg::PoolJob>) noexcept override {}
+  };
+  std::atomic<int> seen{-100};
+  sg::HashPool pool({1, 4, 1024, 64});
+  std::unique_ptr<sg::PoolJob> job = std::make_unique<NiceJob>(&seen);
+  REQUIRE(pool.submit(job) == sg::Admission::accepted);
+  eventually([&] { return seen != -100; });
+  CHECK(seen == 19);
+}
+#endif
