@@ -282,6 +282,7 @@ function buildAuth<TData, TUser, TClient>(core: AuthCore) {
   /** E-mail verification inside server functions, the same way. */
   function emailVerification(verification: EmailVerification): {
     request(user: { id: string; email: string }): Promise<{ ok: true }>;
+    check(token: unknown): Promise<VerifiedEmail | null>;
     complete(token: unknown): Promise<VerifiedEmail | null>;
   } {
     return emailVerificationHelpers(core, verification);

@@ -81,6 +81,12 @@ export function emailVerificationHelpers(core: AuthCore, verification: EmailVeri
   ) {
     throw new TypeError('The "verification" argument must be the result of createEmailVerification()');
   }
+  // The signed-in user's id (check and complete refuse another user's link), or undefined.
+  async function sessionUserId(request: Request, state: RequestState): Promise<string | undefined> {
+    const found = await settle(request, () => readSession(core, request, state));
+    return found?.session.userId;
+  }
+
   return {
     /** Queues the link to `user.email` ({ ok: true }); 429 with Retry-After when limited. */
     async request(user: { id: string; email: string }): Promise<{ ok: true }> {
@@ -91,14 +97,25 @@ export function emailVerificationHelpers(core: AuthCore, verification: EmailVeri
       return { ok: true };
     },
     /**
+     * Whether `complete` would take the link now, without using it up: `{ userId, email }` or null,
+     * under the same condition (a signed-in user's session refuses another user's link). An app
+     * that does costly work before `complete` (a password hash) checks here first.
+     */
+    async check(token: unknown): Promise<VerifiedEmail | null> {
+      const { request, state } = await begin();
+      const userId = await sessionUserId(request, state);
+      return settle(request, () =>
+        verification.checkVerification(token, userId === undefined ? {} : { userId }),
+      );
+    },
+    /**
      * Consumes the link: `{ userId, email }` (mark that address verified only if it is still the
      * user's) or null. When a user is signed in here, another user's link is refused.
      */
     async complete(token: unknown): Promise<VerifiedEmail | null> {
       const { request, state } = await begin();
       const client = await clientOf(core, request, state);
-      const found = await settle(request, () => readSession(core, request, state));
-      const userId = found?.session.userId;
+      const userId = await sessionUserId(request, state);
       return settle(request, () =>
         verification.completeVerification(token, userId === undefined ? { client } : { client, userId }),
       );

@@ -373,6 +373,94 @@ describe('e-mail flows', () => {
     assert.deepEqual(await signIn(fresh, 'another-password-1'), [401, 'ERR_INVALID_CREDENTIALS', null]);
   });
 
+  /** A fresh sign-up link (the token of the mail's link) for a new address. */
+  async function signUpToken(prefix) {
+    const email = `${prefix}-${Date.now()}-${clients}@example.com`;
+    const before = mails(app.dataDir).length;
+    const r = await app.call('register', { method: 'POST', data: { email }, client: newClient() });
+    assert.equal(r.status, 200, r.text);
+    const mail = await waitForMail(app.dataDir, email, /Create your account/, { after: before });
+    return { email, token: new URL(mail.links[0]).searchParams.get('token') };
+  }
+
+  test('create account, signed in: the link is refused before any hash (not a 400 from the hasher), and stays usable', async () => {
+    const { email, token } = await signUpToken('signed-in');
+    const cookie = await app.signIn(ben.email, ben.password, { client: newClient() });
+    // The policy refusal comes from the hash: a refusal of the link before it proves no hash ran.
+    for (const password of ['short', 'a-long-enough-password-1']) {
+      const r = await app.call('createAccount', {
+        method: 'POST',
+        data: { token, name: 'X', password },
+        cookie,
+        client: newClient(),
+      });
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual(r.body.result, { created: false, reason: 'link' });
+    }
+    const made = await app.call('createAccount', {
+      method: 'POST',
+      data: { token, name: 'Mine', password: 'finally-mine-123' },
+      client: newClient(),
+    });
+    assert.deepEqual(made.body.result, { created: true }, 'the link was not used up');
+    assert.ok(await app.signIn(email, 'finally-mine-123', { client: newClient() }));
+  });
+
+  test('create account: per client, the 11th try is a 429 with Retry-After (made-up links count too)', async () => {
+    const client = newClient();
+    const statuses = [];
+    for (let i = 0; i < 11; i++) {
+      const r = await app.call('createAccount', {
+        method: 'POST',
+        data: { token: `made-up-token-${i}`, name: 'X', password: 'guess-password-1' },
+        client,
+      });
+      statuses.push(r.status);
+      if (i === 10) {
+        assertRefused(r, 429, 'ERR_RATE_LIMITED');
+        assert.ok(Number(r.headers.get('retry-after')) >= 1);
+      }
+    }
+    assert.deepEqual(statuses, [...Array(10).fill(200), 429]);
+    const other = await app.call('createAccount', {
+      method: 'POST',
+      data: { token: 'made-up-token', name: 'X', password: 'guess-password-1' },
+      client: newClient(),
+    });
+    assert.deepEqual(other.body.result, { created: false, reason: 'link' }, 'another client is not held');
+  });
+
+  test('create account: copies of the request sent while the first hashes are refused before their own hash', async () => {
+    // The copies carry a too-short password: one that reached the hasher would be a 400. They are
+    // sent 5 ms after the first, whose hash (Argon2id, 19 MiB) takes longer than that; under heavy
+    // load the first may not have reached its check yet, so up to 3 rounds, each with a new link.
+    let last;
+    for (let round = 0; round < 3; round++) {
+      const { token } = await signUpToken('copies');
+      const first = app.call('createAccount', {
+        method: 'POST',
+        data: { token, name: 'First', password: 'the-first-password-1' },
+        client: newClient(),
+      });
+      await new Promise((r) => setTimeout(r, 5));
+      const copies = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          app.call('createAccount', {
+            method: 'POST',
+            data: { token, name: 'Copy', password: 'short' },
+            client: newClient(),
+          }),
+        ),
+      );
+      assert.deepEqual((await first).body.result, { created: true });
+      last = copies.map(
+        (r) => `${r.status} ${JSON.stringify(r.body?.result ?? r.headers.get('x-start-guard-error'))}`,
+      );
+      if (last.every((l) => l === '200 {"created":false,"reason":"link"}')) return;
+    }
+    assert.fail(`a copy reached the hasher in every round: ${last.join(', ')}`);
+  });
+
   test('forgot password: the same answer for every address; the link sets a new password and ends the old sessions', async () => {
     const email = `reset-${Date.now()}@example.com`;
     await app.createUser(email, 'before-reset-123', { name: 'Reset', client: newClient() });

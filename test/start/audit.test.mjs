@@ -34,6 +34,7 @@ const APP_PUBLIC = [
     'checkReset',
     'completeReset',
     'completeVerification',
+  'checkVerification',
   ].map((name) => `src/lib/flows.ts#${name}`),
 ];
 // The variant has no deny by default: everything that answers on purpose is listed, so only what
@@ -127,6 +128,7 @@ test('npx start-guard audit passes on the test app with its declared public func
     clientKey: ['csrf-only', 'GET'],
     completeReset: ['error', 'POST'],
     completeVerification: ['error', 'POST'],
+    checkVerification: ['error', 'GET'],
     getSession: ['csrf-only', 'GET'],
     outbox: ['csrf-only', 'GET'],
     passwordLogin: ['error', 'POST'],

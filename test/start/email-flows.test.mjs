@@ -173,3 +173,32 @@ test("e-mail verification: the signed-in user's link; another user's link is ref
   // Without a session the request is refused before it runs (the function carries the middleware).
   assert.equal((await app.call('requestVerification', { method: 'POST' })).status, 401);
 });
+
+test('e-mail verification check: the same condition as complete (signed in as another user: null), without using the link up', async () => {
+  const bob = client.mintSession(SECRET, 'bob').cookie;
+  assert.equal(
+    (await app.call('requestVerification', { method: 'POST', cookie: bob, headers: as(freshClient()) }))
+      .status,
+    200,
+  );
+  const token = tokenOf((await mails()).findLast((m) => m.kind === 'verify' && m.to === 'bob@example.com'));
+  const check = (cookie) =>
+    app.call('checkVerification', { data: { token }, cookie, headers: as(freshClient()) });
+  const alice = client.mintSession(SECRET, 'alice').cookie;
+  const wrongUser = await check(alice);
+  assert.equal(wrongUser.status, 200, wrongUser.text);
+  assert.equal(wrongUser.body.result, null, "another user's link, while signed in");
+  assert.equal(wrongUser.headers.get('referrer-policy'), 'no-referrer');
+  const expected = { userId: 'bob', email: 'bob@example.com' };
+  assert.deepEqual((await check(undefined)).body.result, expected);
+  assert.deepEqual((await check(bob)).body.result, expected);
+  assert.deepEqual((await check(undefined)).body.result, expected, 'checking does not use the link up');
+  assert.equal((await app.call('checkVerification', { data: { token: 'garbage' } })).body.result, null);
+  const done = await app.call('completeVerification', {
+    method: 'POST',
+    data: { token },
+    headers: as(freshClient()),
+  });
+  assert.deepEqual(done.body.result, expected);
+  assert.equal((await check(undefined)).body.result, null, 'used up by complete');
+});

@@ -19,6 +19,7 @@ const publicFlows = [
   'checkReset',
   'completeReset',
   'completeVerification',
+  'checkVerification',
 ].map((name) => `src/lib/flows.ts#${name}`);
 
 export const startInstance = createStart(() =>

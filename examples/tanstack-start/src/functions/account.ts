@@ -37,6 +37,10 @@ export const register = createServerFn({ method: 'POST' })
     return { ok: true as const };
   });
 
+// The sign-up links being turned into an account right now (by their address's signup id): a copy
+// of the request sent meanwhile is refused before it hashes. One process: the example runs one.
+const creating = new Set<string>();
+
 /**
  * Public. The link from the sign-up mail, with the password the new user chose: the account is made
  * now, its address verified (the link proved it is read). `link`: the link is not (or no longer)
@@ -47,26 +51,37 @@ export const createAccount = createServerFn({ method: 'POST' })
     fields(data, { token: 200, name: 200, password: 4096 }),
   )
   .handler(async ({ data }): Promise<{ created: true } | { created: false; reason: 'link' | 'taken' }> => {
-    // A cheap look first, so a made-up token costs no Argon2 hash; then the hash, whose policy
-    // refusal (a 400) leaves the link usable; then the link is used up.
-    if ((await accounts().tokens.check(data.token, { purpose: 'verify' })) === null) {
+    // Before any hash: the client's limit; then the link, under the condition complete() applies
+    // (a signed-in caller's session refuses a sign-up link, which is no user's yet), so a made-up,
+    // used or refused link costs no Argon2 hash; then one request per link at a time. The hash's
+    // policy refusal (a 400) leaves the link usable; then the link is used up.
+    const verdict = await accounts().createAccountLimit.take((await auth.clientAddress()).limitKey);
+    if (!verdict.allowed) throw limited(verdict.retryAfterMs);
+    const signups = auth.emailVerification(accounts().signups);
+    const link = await signups.check(data.token);
+    if (link === null || link.userId !== signupId(link.email) || creating.has(link.userId)) {
       return { created: false, reason: 'link' };
     }
-    let passwordHash;
+    creating.add(link.userId);
     try {
-      passwordHash = await hasher.hash(data.password);
-    } catch (error) {
-      throw policyRefusal(error);
+      let passwordHash;
+      try {
+        passwordHash = await hasher.hash(data.password);
+      } catch (error) {
+        throw policyRefusal(error);
+      }
+      const verified = await signups.complete(data.token);
+      if (verified === null || verified.userId !== signupId(verified.email)) {
+        return { created: false, reason: 'link' };
+      }
+      const name = data.name.trim().slice(0, 80) || verified.email.split('@')[0]!;
+      const user = users.insert({ email: verified.email, name, passwordHash });
+      if (user === null) return { created: false, reason: 'taken' };
+      users.markVerified(user.id, verified.email);
+      return { created: true };
+    } finally {
+      creating.delete(link.userId);
     }
-    const verified = await auth.emailVerification(accounts().signups).complete(data.token);
-    if (verified === null || verified.userId !== signupId(verified.email)) {
-      return { created: false, reason: 'link' };
-    }
-    const name = data.name.trim().slice(0, 80) || verified.email.split('@')[0]!;
-    const user = users.insert({ email: verified.email, name, passwordHash });
-    if (user === null) return { created: false, reason: 'taken' };
-    users.markVerified(user.id, verified.email);
-    return { created: true };
   });
 
 /**

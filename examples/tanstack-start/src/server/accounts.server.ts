@@ -9,6 +9,7 @@ import {
   createEmailVerification,
   createFileTokenStore,
   createPasswordReset,
+  createRateLimiter,
   createSingleUseTokens,
   loginLimits,
   normalizeIdentifier,
@@ -47,6 +48,15 @@ function build() {
       onEvent: logEvent,
     }),
     tokens,
+    // Making an account from a sign-up link (createAccount), per client: 10 tries, then one every
+    // 30 seconds. Taken before the link is looked at, so neither guessing links nor replaying one
+    // costs more than 10 Argon2 hashes from one client.
+    createAccountLimit: createRateLimiter({
+      name: 'example:create-account',
+      capacity: 10,
+      refillPerSecond: 1 / 30,
+      onEvent: logEvent,
+    }),
     // Registration: every address asks the same flow for a link (the same limits, the same token
     // work, the same answer). Only the mail, sent after the answer, looks at whether the address
     // has an account: a new one gets the link, a taken one a notice without it.

@@ -98,6 +98,10 @@ export const requestVerification = createServerFn({ method: 'POST' })
     return auth.emailVerification(a.verification).request({ id: context.user.id, email });
   });
 
+export const checkVerification = createServerFn()
+  .validator((data: { token: string }) => data)
+  .handler(async ({ data }) => auth.emailVerification((await accounts()).verification).check(data.token));
+
 export const completeVerification = createServerFn({ method: 'POST' })
   .validator((data: { token: string }) => data)
   .handler(async ({ data }) => auth.emailVerification((await accounts()).verification).complete(data.token));
