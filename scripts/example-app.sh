@@ -20,7 +20,7 @@ tarball=$work/$(npm pack --silent --pack-destination "$work" | tail -1)
 if [ "$app" != "$source" ]; then
   mkdir -p "$app"
   find "$app" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
-  tar -C "$source" --exclude=./node_modules --exclude=./dist --exclude=./.data --exclude=./.tanstack \
+  tar -C "$source" --exclude=./node_modules --exclude=./dist --exclude=./.data --exclude=./.data-demo --exclude=./.tanstack \
     --exclude=./src/routeTree.gen.ts -cf - . | tar -C "$app" -xf -
   # EXAMPLE_OVERLAY: a folder of extra files (bench/example-overlay), and its overlay.mjs run once.
   if [ -n "${EXAMPLE_OVERLAY:-}" ]; then

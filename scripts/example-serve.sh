@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Serves the example app's production build (scripts/example-app.sh builds it) on
 # http://localhost:$PORT until Ctrl-C, and prints how to sign in once it answers.
-# PORT (default 3000), DATA_DIR (default examples/tanstack-start/.data), APP_URL (the origin of the
+# PORT (default 3000), DATA_DIR (default examples/tanstack-start/.data-demo: the demo's own), APP_URL (the origin of the
 # links in mails; default http://localhost:$PORT), SESSION_SECRET (default: one generated and kept
 # in DATA_DIR), TRUST_PROXY (CIDRs of proxies in front), STEP_UP_SECONDS (default 300). EXAMPLE_DEMO=1
 # (the demo accounts and the development mailer) is set here.
 set -euo pipefail
 cd "$(dirname "$0")/../examples/tanstack-start"
 export PORT=${PORT:-3000}
-export DATA_DIR=${DATA_DIR:-$PWD/.data}
+export DATA_DIR=${DATA_DIR:-$PWD/.data-demo}
 export APP_URL=${APP_URL:-http://localhost:$PORT}
 export NODE_ENV=production
 # The demo: its accounts (passwords in DATA_DIR/demo-accounts.txt) and the development mailer.

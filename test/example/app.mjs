@@ -114,9 +114,9 @@ export async function startApp({
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'start-guard-example-'));
   const listen = port ?? (await freePort());
   const base = `http://127.0.0.1:${listen}`;
-  const child = spawn(process.execPath, [...nodeArgs, 'server.mjs'], {
-    cwd: buildDir,
-    env: {
+  // `env: { NAME: undefined }` leaves NAME out (the app's default).
+  const childEnv = Object.fromEntries(
+    Object.entries({
       ...process.env,
       NODE_ENV: 'production',
       EXAMPLE_DEMO: '1',
@@ -126,7 +126,11 @@ export async function startApp({
       APP_URL: base,
       SESSION_SECRET: SECRET,
       ...env,
-    },
+    }).filter(([, value]) => value !== undefined),
+  );
+  const child = spawn(process.execPath, [...nodeArgs, 'server.mjs'], {
+    cwd: buildDir,
+    env: childEnv,
     stdio: ['ignore', quiet ? 'ignore' : 'pipe', 'pipe'],
   });
   let log = '';

@@ -2,11 +2,11 @@
 // data folder, and the demo-only behaviour (seeded accounts, the development mailer) staying off
 // unless EXAMPLE_DEMO=1 asks for it.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startApp, waitForMail } from './app.mjs';
+import { appDir, startApp, waitForMail } from './app.mjs';
 
 let app;
 let dataDir;
@@ -69,5 +69,39 @@ test('without EXAMPLE_DEMO=1 the app refuses to start (no real mailer), and seed
     assert.ok(!existsSync(join(dir, 'mail.mbox')));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the demo keeps its data in a folder of its own; a data folder with the demo's accounts is refused outside the demo", async () => {
+  // The demo with the default folder (no DATA_DIR), in the build's folder as `npm run demo` runs it.
+  const demoDir = join(appDir, '.data-demo');
+  rmSync(demoDir, { recursive: true, force: true });
+  const demo = await startApp({ env: { DATA_DIR: undefined } });
+  await demo.stop();
+  try {
+    assert.ok(existsSync(join(demoDir, 'demo-accounts.txt')), 'the demo seeds .data-demo');
+    assert.ok(
+      !existsSync(join(appDir, '.data', 'demo-accounts.txt')),
+      "npm start's .data gets no demo account",
+    );
+    // That folder, or any holding demo-accounts.txt, given to a server outside the demo: it exits,
+    // naming the folder, before the mailer check.
+    const dir = mkdtempSync(join(tmpdir(), 'start-guard-example-wasdemo-'));
+    copyFileSync(join(demoDir, 'demo-accounts.txt'), join(dir, 'demo-accounts.txt'));
+    for (const dataDir of [dir, demoDir]) {
+      let refusal;
+      const started = await startApp({
+        dataDir,
+        env: { EXAMPLE_DEMO: '', SESSION_SECRET: 'a-deployment-secret-0123456789abcdef' },
+      }).catch((error) => void (refusal = error));
+      await started?.stop({ keepData: true });
+      assert.ok(refusal, 'the server started on the demo data');
+      assert.match(refusal.message, /server exited \(1\)/);
+      assert.ok(refusal.message.includes(`${dataDir} holds the demo's accounts`), refusal.message);
+      assert.match(refusal.message, /Remove that folder, or set DATA_DIR/);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  } finally {
+    rmSync(demoDir, { recursive: true, force: true });
   }
 });

@@ -1,7 +1,7 @@
 // The app's settings, from the environment. Server only (*.server.ts: Start refuses to put it in a
 // client bundle).
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export interface Settings {
@@ -25,7 +25,17 @@ let cached: Settings | undefined;
 
 export function settings(): Settings {
   if (cached !== undefined) return cached;
-  const dataDir = resolve(process.env.DATA_DIR ?? '.data');
+  const demo = process.env.EXAMPLE_DEMO === '1';
+  // The demo has a folder of its own: its accounts (an admin whose password is in a file) never
+  // carry over into `npm start`.
+  const dataDir = resolve(process.env.DATA_DIR ?? (demo ? '.data-demo' : '.data'));
+  if (!demo && existsSync(join(dataDir, 'demo-accounts.txt'))) {
+    throw new Error(
+      `start-guard example: ${dataDir} holds the demo's accounts (demo-accounts.txt: an admin whose ` +
+        `password is in that file). Remove that folder, or set DATA_DIR to another one, before ` +
+        `running without EXAMPLE_DEMO=1.`,
+    );
+  }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   // mkdir's mode applies only to a folder it makes: one made before (mkdir -p under umask 022) is
   // tightened, since it holds password hashes, live tokens and the session secret.
@@ -43,7 +53,7 @@ export function settings(): Settings {
       .filter((s) => s !== ''),
     stepUpSeconds,
     sessionSecret: process.env.SESSION_SECRET ?? localSecret(join(dataDir, 'session-secret')),
-    demo: process.env.EXAMPLE_DEMO === '1',
+    demo,
   };
   return cached;
 }
