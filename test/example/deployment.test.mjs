@@ -2,7 +2,16 @@
 // data folder, and the demo-only behaviour (seeded accounts, the development mailer) staying off
 // unless EXAMPLE_DEMO=1 asks for it.
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -15,6 +24,13 @@ before(async () => {
   // A data folder made beforehand, as `mkdir -p` under umask 022 makes it.
   dataDir = mkdtempSync(join(tmpdir(), 'start-guard-example-deploy-'));
   chmodSync(dataDir, 0o755);
+  // And files in it from before, made under umask 022 (0644): a mail file and a session secret.
+  writeFileSync(join(dataDir, 'mail.mbox'), '', { mode: 0o644 });
+  writeFileSync(join(dataDir, 'session-secret'), 'an-old-secret-0123456789abcdef-0123456789\n', {
+    mode: 0o644,
+  });
+  chmodSync(join(dataDir, 'mail.mbox'), 0o644);
+  chmodSync(join(dataDir, 'session-secret'), 0o644);
   app = await startApp({ dataDir });
 });
 after(async () => {
@@ -35,7 +51,7 @@ test('the access log has each request, never its query (no token of a link)', as
   assert.doesNotMatch(log, /\?(token|payload)=/);
 });
 
-test('the data folder is tightened to 0700 and every file in it is 0600', async () => {
+test('the data folder is tightened to 0700 and every file in it is 0600, files from before included', async () => {
   // Files made on first use: a sign-up (tokens, mails), a sign-in and sign-out (revocations).
   const email = `perm-${Date.now()}@example.com`;
   await app.createUser(email, 'perm-password-123');
@@ -44,7 +60,14 @@ test('the data folder is tightened to 0700 and every file in it is 0600', async 
   assert.equal((await app.call('signOut', { method: 'POST', cookie })).status, 200);
   assert.equal(statSync(dataDir).mode & 0o777, 0o700);
   const files = readdirSync(dataDir, { recursive: true });
-  for (const name of ['app.db', 'app.db-wal', 'app.db-shm', 'mail.mbox', 'demo-accounts.txt']) {
+  for (const name of [
+    'app.db',
+    'app.db-wal',
+    'app.db-shm',
+    'mail.mbox',
+    'demo-accounts.txt',
+    'session-secret',
+  ]) {
     assert.ok(files.includes(name), `${name} in ${files.join(', ')}`);
   }
   for (const name of files) {

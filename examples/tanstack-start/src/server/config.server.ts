@@ -1,7 +1,16 @@
 // The app's settings, from the environment. Server only (*.server.ts: Start refuses to put it in a
 // client bundle).
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export interface Settings {
@@ -40,6 +49,7 @@ export function settings(): Settings {
   // mkdir's mode applies only to a folder it makes: one made before (mkdir -p under umask 022) is
   // tightened, since it holds password hashes, live tokens and the session secret.
   if ((statSync(dataDir).mode & 0o077) !== 0) chmodSync(dataDir, 0o700);
+  tightenFiles(dataDir);
   const stepUpSeconds = Number(process.env.STEP_UP_SECONDS ?? 300);
   if (!Number.isFinite(stepUpSeconds) || stepUpSeconds <= 0) {
     throw new RangeError(`STEP_UP_SECONDS must be a positive number of seconds`);
@@ -56,6 +66,19 @@ export function settings(): Settings {
     demo,
   };
   return cached;
+}
+
+// Files made before (under a looser umask, by an older version, by hand) are set to 0600 and
+// folders to 0700; the process's umask (077, server.mjs) covers the files made from now on. Symbolic
+// links are left alone (chmod would follow them out of the folder).
+function tightenFiles(dir: string): void {
+  for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    const path = join(dir, name);
+    const stat = lstatSync(path, { throwIfNoEntry: false });
+    if (stat === undefined) continue;
+    const wanted = stat.isFile() ? 0o600 : stat.isDirectory() ? 0o700 : undefined;
+    if (wanted !== undefined && (stat.mode & 0o777) !== wanted) chmodSync(path, wanted);
+  }
 }
 
 // Without SESSION_SECRET, a random 256-bit secret made once and kept in the data folder (0600), so
