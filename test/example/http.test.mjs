@@ -4,6 +4,7 @@
 // answers that must not tell whether an address has an account.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -459,6 +460,32 @@ describe('e-mail flows', () => {
       if (last.every((l) => l === '200 {"created":false,"reason":"link"}')) return;
     }
     assert.fail(`a copy reached the hasher in every round: ${last.join(', ')}`);
+  });
+
+  test('the sign-up id in the security log is a keyed hash of the address: stable, not its plain SHA-256', async () => {
+    const idsFor = async (email) => {
+      const before = app.log().length;
+      const sent = mails(app.dataDir).length;
+      const r = await app.call('register', { method: 'POST', data: { email }, client: newClient() });
+      assert.equal(r.status, 200, r.text);
+      await waitForMail(app.dataDir, email, /Create your account/, { after: sent });
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the 'sent' event follows the mail
+      return [
+        ...app
+          .log()
+          .slice(before)
+          .matchAll(/userId=(signup:[\w-]+)/g),
+      ].map((m) => m[1]);
+    };
+    const email = `logged-${Date.now()}@example.com`;
+    const first = await idsFor(email);
+    assert.ok(first.length > 0, 'the flow logs the sign-up id');
+    assert.equal(new Set(first).size, 1);
+    assert.deepEqual([...new Set(await idsFor(email))], [first[0]], 'stable per address');
+    assert.notEqual((await idsFor(`other-${email}`))[0], first[0]);
+    const plain = `signup:${createHash('sha256').update(email).digest('base64url')}`;
+    assert.notEqual(first[0], plain, 'an unkeyed hash of the address is reversed from a list of addresses');
+    assert.ok(!app.log().includes(plain));
   });
 
   test('forgot password: the same answer for every address; the link sets a new password and ends the old sessions', async () => {

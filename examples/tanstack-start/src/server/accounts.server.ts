@@ -2,7 +2,7 @@
 // leads to the page where the account is made), password reset (start-guard's flows over
 // single-use tokens in a file store), the demo accounts, and the security log. Everything is built
 // on first use, so nothing runs at import.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -83,10 +83,20 @@ function build() {
 
 /**
  * Whose link a sign-up link is: no user exists yet, so the token is bound to the address (hashed
- * to fit a user id). A new request for the address voids its earlier links.
+ * to fit a user id). A new request for the address voids its earlier links. The hash is keyed
+ * (HMAC-SHA-256 under a key derived from the server's secret): the id is in the security log's
+ * events, and a plain hash of an address is reversed by hashing a list of addresses. Stable per
+ * address while the secret is; a new secret voids the sign-up links in flight.
  */
 export function signupId(email: string): string {
-  return `signup:${createHash('sha256').update(email).digest('base64url')}`;
+  return `signup:${createHmac('sha256', signupKey()).update(email).digest('base64url')}`;
+}
+
+let signupKeyBytes: Buffer | undefined;
+function signupKey(): Buffer {
+  return (signupKeyBytes ??= Buffer.from(
+    hkdfSync('sha256', settings().sessionSecret, '', 'start-guard example: sign-up ids', 32),
+  ));
 }
 
 let built: ReturnType<typeof build> | undefined;
