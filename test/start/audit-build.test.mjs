@@ -58,7 +58,7 @@ test('a real production build with build.minify: true is audited like the unmini
   buildAppVariant(appDir, minifiedDir, join(repo, 'test/audit/minify'));
   const minified = testing.discoverServerFns({ root: minifiedDir }).functions;
   const plain = testing.discoverServerFns({ root: appDir }).functions;
-  assert.equal(minified.length, 27);
+  assert.equal(minified.length, 28);
   assert.deepEqual(
     minified.map((f) => [f.id, f.file, f.name]),
     plain.map((f) => [f.id, f.file, f.name]),
@@ -68,7 +68,7 @@ test('a real production build with build.minify: true is audited like the unmini
   try {
     const r = audit(minifiedDir, server.base);
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, /: 27 server function\(s\)/);
+    assert.match(r.stdout, /: 28 server function\(s\)/);
     assert.match(r.stdout, /^\s+src\/lib\/fns\.ts#openByRef \(GET\): csrf-only/m);
   } finally {
     await server.stop();

@@ -155,7 +155,7 @@ test('npx start-guard audit passes on the test app with its declared public func
   );
   assert.match(
     table.stdout,
-    /^OK: 11 protected, 16 public \(8 CSRF-only, 7 error, 1 protected\), none exposed$/m,
+    /^OK: 11 protected, 17 public \(8 CSRF-only, 8 error, 1 protected\), none exposed$/m,
   );
 });
 
@@ -247,7 +247,7 @@ test('start-guard/testing: assertNoExposedServerFns throws with the table on the
     },
   );
   const report = await testing.assertNoExposedServerFns({ url: app.base, root: appDir, public: APP_PUBLIC });
-  assert.equal(report.functions.length, 27);
+  assert.equal(report.functions.length, 28);
 });
 
 test('other hosts are refused before any request unless allowed; a missing build is a clear error', () => {
