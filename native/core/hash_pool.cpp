@@ -333,7 +333,19 @@ PoolStats HashPool::stats() {
 }
 
 namespace {
-constexpr int kPoolNice = 19;
+// Nice 19 unless START_GUARD_POOL_NICE says otherwise (0 to 19; 0 keeps the caller's priority):
+// a machine whose other work runs at normal priority all the time would leave nice-19 hashes
+// little CPU. Read once; anything else than a number in range is ignored.
+int pool_nice() noexcept {
+  static const int nice = [] {
+    const char* v = std::getenv("START_GUARD_POOL_NICE");
+    if (v == nullptr || *v == '\0') return 19;
+    char* end = nullptr;
+    const long n = std::strtol(v, &end, 10);
+    return (*end == '\0' && n >= 0 && n <= 19) ? static_cast<int>(n) : 19;
+  }();
+  return nice;
+}
 }  // namespace
 
 void HashPool::work(Worker* self) {
@@ -341,7 +353,8 @@ void HashPool::work(Worker* self) {
   // Hashing is background work: below the event loop and libuv's threads, so a saturated pool
   // delays a request's other work (timers, file reads) as little as the scheduler allows. Per
   // thread on Linux; best effort (a failure leaves the default priority).
-  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kPoolNice);
+  if (pool_nice() > 0)
+    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), pool_nice());
 #endif
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {

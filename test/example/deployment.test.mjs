@@ -6,10 +6,12 @@ import {
   chmodSync,
   copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +21,7 @@ import { appDir, startApp, waitForMail } from './app.mjs';
 
 let app;
 let dataDir;
+let outside;
 
 before(async () => {
   // A data folder made beforehand, as `mkdir -p` under umask 022 makes it.
@@ -31,11 +34,22 @@ before(async () => {
   });
   chmodSync(join(dataDir, 'mail.mbox'), 0o644);
   chmodSync(join(dataDir, 'session-secret'), 0o644);
+  // An executable of the operator's (its owner's bits stay), and a link to a folder outside whose
+  // files must not be touched (a walk through the link changed them).
+  writeFileSync(join(dataDir, 'backup.sh'), '#!/bin/sh\n');
+  chmodSync(join(dataDir, 'backup.sh'), 0o755);
+  outside = mkdtempSync(join(tmpdir(), 'start-guard-example-outside-'));
+  mkdirSync(join(outside, 'sub'));
+  writeFileSync(join(outside, 'sub', 'page.html'), '<p>public</p>');
+  chmodSync(join(outside, 'sub'), 0o755);
+  chmodSync(join(outside, 'sub', 'page.html'), 0o644);
+  symlinkSync(outside, join(dataDir, 'static'));
   app = await startApp({ dataDir });
 });
 after(async () => {
   await app?.stop();
   rmSync(dataDir, { recursive: true, force: true });
+  if (outside) rmSync(outside, { recursive: true, force: true });
 });
 
 test('the access log has each request, never its query (no token of a link)', async () => {
@@ -51,7 +65,7 @@ test('the access log has each request, never its query (no token of a link)', as
   assert.doesNotMatch(log, /\?(token|payload)=/);
 });
 
-test('the data folder is tightened to 0700 and every file in it is 0600, files from before included', async () => {
+test('the data folder is tightened to 0700 and its files to owner-only (from before included), never through a link', async () => {
   // Files made on first use: a sign-up (tokens, mails), a sign-in and sign-out (revocations).
   const email = `perm-${Date.now()}@example.com`;
   await app.createUser(email, 'perm-password-123');
@@ -71,9 +85,13 @@ test('the data folder is tightened to 0700 and every file in it is 0600, files f
     assert.ok(files.includes(name), `${name} in ${files.join(', ')}`);
   }
   for (const name of files) {
+    if (name === 'static' || name.startsWith('static/')) continue; // the link, checked below
     const mode = statSync(join(dataDir, name)).mode & 0o777;
     assert.equal(mode & 0o077, 0, `${name}: ${mode.toString(8)}`);
   }
+  assert.equal(statSync(join(dataDir, 'backup.sh')).mode & 0o777, 0o700, 'owner bits kept');
+  assert.equal(statSync(join(outside, 'sub')).mode & 0o777, 0o755, 'nothing outside the folder changed');
+  assert.equal(statSync(join(outside, 'sub', 'page.html')).mode & 0o777, 0o644);
 });
 
 test('without EXAMPLE_DEMO=1 the app refuses to start (no real mailer), and seeds no account', async () => {

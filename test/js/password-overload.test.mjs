@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { createPasswordHasher, isStartGuardError } from 'start-guard';
@@ -166,4 +166,30 @@ test('a flood: the excess refused at once (503), memory bounded, the timer on ti
     assert.ok(r.lateP50 < 2 && r.lateP99 < 100, `timer lateness p50 ${r.lateP50} p99 ${r.lateP99} ms`);
     assert.ok(r.ioBusyP50 < 2 && r.ioBusyP99 < 250, `readFile p50 ${r.ioBusyP50} p99 ${r.ioBusyP99} ms`);
   }
+});
+
+test('the pool threads run at nice 19, or at START_GUARD_POOL_NICE (0 keeps the caller priority)', async () => {
+  const { execFileSync } = await import('node:child_process');
+  // A child hashes once, then lists the nice value of each of its threads (/proc, field 19).
+  const script = `
+    const { readdirSync, readFileSync } = require('node:fs');
+    require('start-guard').hashPassword('a password').then(() => {
+      const nice = new Set();
+      for (const tid of readdirSync('/proc/self/task')) {
+        const stat = readFileSync('/proc/self/task/' + tid + '/stat', 'utf8');
+        nice.add(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+      }
+      console.log([...nice].sort((a, b) => a - b).join(','));
+    });`;
+  const niceOf = (value) =>
+    execFileSync(process.execPath, ['-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, START_GUARD_POOL_NICE: value },
+    }).trim();
+  const base = getPriority(); // the threads not in the pool keep the test's own
+  const set = (...values) => [...new Set([base, ...values])].sort((a, b) => a - b).join(',');
+  assert.equal(niceOf(''), set(19));
+  assert.equal(niceOf('7'), set(7));
+  assert.equal(niceOf('0'), set());
+  assert.equal(niceOf('25'), set(19), 'out of range: the default');
 });

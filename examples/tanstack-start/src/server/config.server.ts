@@ -37,6 +37,9 @@ export function settings(): Settings {
   const demo = process.env.EXAMPLE_DEMO === '1';
   // The demo has a folder of its own: its accounts (an admin whose password is in a file) never
   // carry over into `npm start`.
+  // An empty DATA_DIR (an unset variable in a unit or compose file) would be the working folder.
+  if (process.env.DATA_DIR === '')
+    throw new Error('DATA_DIR is empty: set it to the data folder, or leave it unset');
   const dataDir = resolve(process.env.DATA_DIR ?? (demo ? '.data-demo' : '.data'));
   if (!demo && existsSync(join(dataDir, 'demo-accounts.txt'))) {
     throw new Error(
@@ -68,16 +71,18 @@ export function settings(): Settings {
   return cached;
 }
 
-// Files made before (under a looser umask, by an older version, by hand) are set to 0600 and
-// folders to 0700; the process's umask (077, server.mjs) covers the files made from now on. Symbolic
-// links are left alone (chmod would follow them out of the folder).
+// Entries made before (under a looser umask, by an older version, by hand) lose their group and
+// other permissions; the owner's stay (an executable stays one), and the process's umask (077,
+// server.mjs) covers what is made from now on. Only the folder's own entries, where the app keeps
+// its files: never a walk into sub-folders, and never through a symbolic link (chmod would follow
+// it out of the folder).
 function tightenFiles(dir: string): void {
-  for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
-    const path = join(dir, name);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isFile() && !entry.isDirectory()) continue; // links, sockets: left alone
+    const path = join(dir, entry.name);
     const stat = lstatSync(path, { throwIfNoEntry: false });
-    if (stat === undefined) continue;
-    const wanted = stat.isFile() ? 0o600 : stat.isDirectory() ? 0o700 : undefined;
-    if (wanted !== undefined && (stat.mode & 0o777) !== wanted) chmodSync(path, wanted);
+    if (stat === undefined || stat.isSymbolicLink()) continue;
+    if ((stat.mode & 0o077) !== 0) chmodSync(path, stat.mode & 0o700);
   }
 }
 
