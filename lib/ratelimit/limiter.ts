@@ -112,9 +112,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   }
 
   function localTake(key: string, cost: number): RateLimitResult {
-    const table = local;
-    const result = table.take(key, cost);
-    if (!result.allowed) noticeRefusal(result, table);
+    const result = local.take(key, cost);
+    if (!result.allowed) noticeRefusal(result, local);
     return result;
   }
 

@@ -353,8 +353,8 @@ void HashPool::work(Worker* self) {
   // Hashing is background work: below the event loop and libuv's threads, so a saturated pool
   // delays a request's other work (timers, file reads) as little as the scheduler allows. Per
   // thread on Linux; best effort (a failure leaves the default priority).
-  if (pool_nice() > 0)
-    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), pool_nice());
+  if (const int nice = pool_nice(); nice > 0)
+    (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice);
 #endif
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {

@@ -34,7 +34,7 @@ const APP_PUBLIC = [
     'checkReset',
     'completeReset',
     'completeVerification',
-  'checkVerification',
+    'checkVerification',
   ].map((name) => `src/lib/flows.ts#${name}`),
 ];
 // The variant has no deny by default: everything that answers on purpose is listed, so only what
